@@ -1,0 +1,190 @@
+"""arXiv identifiers, DOIs and categories: parsing and normalizing.
+
+arXiv ids come in two schemes (https://info.arxiv.org/help/arxiv_identifier.html):
+old ``archive(.SC)?/YYMMNNN`` until March 2007 and new ``YYMM.NNNN(N)`` since, each with
+an optional ``vN``. The canonical stored form has no version and, for old ids, no subject
+class: ``math.GT/0309136`` is the same paper as ``math/0309136``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = [
+    "ArxivId",
+    "CATEGORIES",
+    "InvalidIdentifier",
+    "category_short_code",
+    "is_known_category",
+    "normalize_category",
+    "normalize_doi",
+    "parse_arxiv_id",
+    "arxiv_id_from_doi",
+    "full_categories_for_code",
+]
+
+
+class InvalidIdentifier(ValueError):
+    """An identifier that does not follow its scheme; the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArxivId:
+    """An arXiv identifier split into the canonical unversioned id and its version."""
+
+    id: str
+    version: int | None = None
+    # The subject class an old-style id carried ("GT" in math.GT/0309136), else None.
+    subject_class: str | None = None
+
+    def __str__(self) -> str:
+        return self.id if self.version is None else f"{self.id}v{self.version}"
+
+    @property
+    def is_old_style(self) -> bool:
+        return "/" in self.id
+
+
+_NEW_ID = re.compile(r"(?P<yymm>\d{4})\.(?P<num>\d{4,5})(?:v(?P<v>\d+))?")
+_OLD_ID = re.compile(
+    r"(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.(?P<sc>[A-Za-z]{2}))?/(?P<num>\d{7})(?:v(?P<v>\d+))?"
+)
+# Wrappers users paste: "arXiv:", abs/pdf URLs (with .pdf), OAI identifiers.
+_ID_PREFIX = re.compile(
+    r"^(?:arxiv:|oai:arxiv\.org:|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/)",
+    re.IGNORECASE,
+)
+
+
+def parse_arxiv_id(text: str) -> ArxivId:
+    """Parse any common spelling of an arXiv id; raise InvalidIdentifier if it is none."""
+    raw = text.strip()
+    s = _ID_PREFIX.sub("", raw)
+    if s.lower().endswith(".pdf"):
+        s = s[:-4]
+    m = _NEW_ID.fullmatch(s)
+    if m:
+        yymm, num = m["yymm"], m["num"]
+        month = int(yymm[2:])
+        if not 1 <= month <= 12:
+            raise InvalidIdentifier(f"arXiv id {raw!r}: month {yymm[2:]} out of range")
+        # Five-digit sequence numbers start in 1501; four-digit ones end in 1412.
+        if (len(num) == 5) != (yymm >= "1501"):
+            raise InvalidIdentifier(f"arXiv id {raw!r}: {len(num)}-digit number in {yymm}")
+        return ArxivId(f"{yymm}.{num}", _version(m["v"], raw))
+    m = _OLD_ID.fullmatch(s)
+    if m:
+        archive = m["archive"]
+        if archive not in _ARCHIVES:
+            raise InvalidIdentifier(f"arXiv id {raw!r}: unknown archive {archive!r}")
+        month = int(m["num"][2:4])
+        if not 1 <= month <= 12:
+            raise InvalidIdentifier(f"arXiv id {raw!r}: month {m['num'][2:4]} out of range")
+        return ArxivId(f"{archive}/{m['num']}", _version(m["v"], raw), m["sc"])
+    raise InvalidIdentifier(f"not an arXiv id: {raw!r}")
+
+
+def _version(v: str | None, raw: str) -> int | None:
+    if v is None:
+        return None
+    if int(v) < 1:
+        raise InvalidIdentifier(f"arXiv id {raw!r}: version must be ≥ 1")
+    return int(v)
+
+
+_DOI_PREFIX = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)
+_DOI = re.compile(r"10\.\d{4,9}/\S+")
+_ARXIV_DOI = re.compile(r"10\.48550/arxiv\.(.+)", re.IGNORECASE)
+
+
+def normalize_doi(text: str) -> str:
+    """Return the DOI in canonical form (bare, lower-case); raise InvalidIdentifier if none.
+
+    DOIs are case-insensitive by definition, so lower-casing loses nothing.
+    """
+    s = _DOI_PREFIX.sub("", text.strip()).rstrip(".,;")
+    if not _DOI.fullmatch(s):
+        raise InvalidIdentifier(f"not a DOI: {text!r}")
+    return s.lower()
+
+
+def arxiv_id_from_doi(doi: str) -> ArxivId | None:
+    """The arXiv id behind a DataCite arXiv DOI (10.48550/arXiv.2101.00016), else None."""
+    m = _ARXIV_DOI.fullmatch(normalize_doi(doi))
+    if not m:
+        return None
+    try:
+        return parse_arxiv_id(m[1])
+    except InvalidIdentifier:
+        return None
+
+
+# --- categories -----------------------------------------------------------------------
+# The arXiv category taxonomy (https://arxiv.org/category_taxonomy), plus the archives
+# that only exist in old identifiers.
+_SUBJECTS: dict[str, str] = {
+    "cs": "AI AR CC CE CG CL CR CV CY DB DC DL DM DS ET FL GL GR GT HC IR IT LG LO MA MM MS "
+    "NA NE NI OH OS PF PL RO SC SD SE SI SY",
+    "econ": "EM GN TH",
+    "eess": "AS IV SP SY",
+    "math": "AC AG AP AT CA CO CT CV DG DS FA GM GN GR GT HO IT KT LO MG MP NA NT OA OC PR QA "
+    "RA RT SG SP ST",
+    "astro-ph": "CO EP GA HE IM SR",
+    "cond-mat": "dis-nn mes-hall mtrl-sci other quant-gas soft stat-mech str-el supr-con",
+    "nlin": "AO CD CG PS SI",
+    "physics": "acc-ph ao-ph app-ph atm-clus atom-ph bio-ph chem-ph class-ph comp-ph data-an "
+    "ed-ph flu-dyn gen-ph geo-ph hist-ph ins-det med-ph optics plasm-ph pop-ph soc-ph space-ph",
+    "q-bio": "BM CB GN MN NC OT PE QM SC TO",
+    "q-fin": "CP EC GN MF PM PR RM ST TR",
+    "stat": "AP CO ME ML OT TH",
+}
+# Archives with no subject classes (current and historical).
+_BARE_ARCHIVES = (
+    "gr-qc hep-ex hep-lat hep-ph hep-th math-ph nucl-ex nucl-th quant-ph astro-ph cond-mat "
+    "acc-phys adap-org alg-geom ao-sci atom-ph bayes-an chao-dyn chem-ph cmp-lg comp-gas dg-ga "
+    "funct-an mtrl-th patt-sol plasm-ph q-alg solv-int supr-con"
+).split()
+
+CATEGORIES: frozenset[str] = frozenset(
+    [f"{a}.{s}" for a, subjects in _SUBJECTS.items() for s in subjects.split()] + _BARE_ARCHIVES
+)
+_ARCHIVES = frozenset(list(_SUBJECTS) + _BARE_ARCHIVES)
+_BY_CODE: dict[str, list[str]] = {}
+for _cat in sorted(CATEGORIES):
+    if "." in _cat:
+        _BY_CODE.setdefault(_cat.split(".", 1)[1], []).append(_cat)
+
+
+def is_known_category(category: str) -> bool:
+    return category in CATEGORIES
+
+
+def normalize_category(text: str) -> str:
+    """Return the category in arXiv's spelling (``CS.lg`` → ``cs.LG``); unknown ones as given."""
+    s = text.strip()
+    if s in CATEGORIES:
+        return s
+    archive, _, subject = s.partition(".")
+    archive = archive.lower()
+    for candidate in (f"{archive}.{subject.upper()}", f"{archive}.{subject.lower()}", archive):
+        if candidate in CATEGORIES and (subject or candidate == archive):
+            return candidate
+    return s
+
+
+def category_short_code(category: str) -> str:
+    """The short display code of a category: ``cs.LG`` → ``LG``, ``hep-th`` → ``hep-th``.
+
+    The code alone is ambiguous (``cs.LO`` and ``math.LO`` both show ``LO``), so the full
+    category is what is stored; the short code is for display only.
+    """
+    archive, dot, subject = category.partition(".")
+    return subject if dot else archive
+
+
+def full_categories_for_code(code: str) -> list[str]:
+    """Every full category a short display code can stand for (``LO`` → cs.LO, math.LO)."""
+    if code in CATEGORIES and "." not in code:
+        return [code]
+    return list(_BY_CODE.get(code, []))

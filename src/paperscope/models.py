@@ -1,0 +1,137 @@
+"""The records that flow from sources through the pipeline into the store.
+
+Sources yield these and know nothing of storage; the store persists them and knows
+nothing of where they came from beyond the provenance fields they carry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Origin:
+    """Where a record was read: the file (or URL) and the line/record position in it."""
+
+    file: str
+    position: str  # "line 812", "record 5", "entry 3 of page 2"
+
+    def __str__(self) -> str:
+        return f"{self.file} {self.position}"
+
+
+@dataclass(slots=True)
+class Author:
+    """One authorship as the source states it, parsed into name parts."""
+
+    raw: str
+    given: str | None = None
+    family: str | None = None
+    suffix: str | None = None
+    affiliations: list[str] = field(default_factory=list)
+    # Position in the author list, 0-based. None: the source names the paper as this
+    # person's but hides them behind "et al." (a seed page's own researcher).
+    position: int | None = None
+
+
+@dataclass(slots=True)
+class Version:
+    """One arXiv version: number, submission date (ISO 8601) and size as arXiv reports it."""
+
+    version: int
+    submitted: str | None = None
+    size: str | None = None
+
+
+@dataclass(slots=True)
+class CitationCount:
+    """A citation count observed at one source on one date; sources may disagree."""
+
+    count: int
+    source: str
+    as_of: str  # ISO date
+
+
+@dataclass(slots=True)
+class Claim:
+    """A figure a page reports (a seed page's h-index, a paper's 87.0): kept, never computed."""
+
+    subject: str  # "paper" or "researcher"
+    field: str  # "score", "h_index", "novelty_pct", ...
+    value: str
+    source: str  # the page it was read from
+    as_of: str | None = None
+
+
+@dataclass(slots=True)
+class PaperRecord:
+    """A paper as one source describes it; the store merges records by identifier."""
+
+    source: str  # "arxiv-snapshot", "arxiv-atom", "arxiv-oai", "arxiv-listing", "conference", "seed-page"
+    origin: Origin
+    title: str
+    abstract: str | None = None
+    arxiv_id: str | None = None  # unversioned: "2101.00016", "hep-th/9108002"
+    arxiv_version: int | None = None  # the latest version this record describes
+    versions: list[Version] = field(default_factory=list)
+    dois: list[str] = field(default_factory=list)
+    # Identifiers besides arXiv and DOI, by scheme: {"openreview": "05T81ScPFb",
+    # "venue": "3dv2025/05T81ScPFb"}. A record with no arXiv id or DOI needs one here.
+    other_ids: dict[str, str] = field(default_factory=dict)
+    categories: list[str] = field(default_factory=list)  # full codes, in source order
+    primary_category: str | None = None
+    # A short code read where the full one is unknowable (a seed page's "LO").
+    category_code: str | None = None
+    first_date: str | None = None  # ISO date of v1 (or publication for non-arXiv papers)
+    latest_date: str | None = None  # ISO date of the latest version
+    year: int | None = None
+    comments: str | None = None
+    journal_ref: str | None = None
+    license: str | None = None
+    venue: str | None = None
+    code_urls: list[str] = field(default_factory=list)
+    authors: list[Author] = field(default_factory=list)
+    citations: list[CitationCount] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    # The source's own change stamp (OAI datestamp, Atom <updated>), for incremental harvests.
+    datestamp: str | None = None
+
+    @property
+    def key(self) -> str:
+        """A stable identifier for this record within the store: arXiv id, DOI, or another id."""
+        if self.arxiv_id:
+            return f"arxiv:{self.arxiv_id}"
+        if self.dois:
+            return f"doi:{self.dois[0]}"
+        for scheme, value in sorted(self.other_ids.items()):
+            return f"{scheme}:{value}"
+        raise ValueError(f"{self.origin}: record has no identifier")
+
+
+@dataclass(slots=True)
+class ResearcherPage:
+    """A researcher page (a seed): who it is about and the figures it reports."""
+
+    source: str
+    origin: Origin
+    name: str | None
+    name_inferred: bool  # True where the page has no name and it was taken from its papers
+    as_of: str  # ISO date the page's figures refer to
+    claims: list[Claim] = field(default_factory=list)
+    paper_keys: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Rejected:
+    """A record that failed validation: where it was, why, and what it looked like."""
+
+    source: str
+    origin: Origin
+    reason: str
+    excerpt: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.origin}: {self.reason}"
+
+
+Record = PaperRecord | ResearcherPage | Rejected

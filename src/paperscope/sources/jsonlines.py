@@ -1,0 +1,75 @@
+"""Reading JSON-lines files, plain or gzip-compressed, one record at a time.
+
+Shared by the sources whose input is JSON lines (arXiv snapshot, daily listings,
+conference corpus). A bad line becomes a :class:`Rejected` naming file, line and reason;
+the lines around it are read as usual.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import orjson
+
+from paperscope.models import Origin, Rejected
+
+__all__ = ["SourceError", "iter_json_objects", "open_binary"]
+
+
+class SourceError(Exception):
+    """An input that cannot be read at all (missing, unreadable, not the expected format)."""
+
+
+def open_binary(path: Path) -> BinaryIO:
+    """Open a file for reading bytes, transparently gunzipping ``.gz`` (by magic, not name)."""
+    try:
+        f = open(path, "rb")  # noqa: SIM115 - returned to the caller
+    except OSError as e:
+        raise SourceError(f"{path}: cannot open: {e.strerror or e}") from e
+    if f.peek(2)[:2] == b"\x1f\x8b":
+        return gzip.open(f)  # type: ignore[return-value]
+    return f
+
+
+def iter_json_objects(
+    path: Path, source: str
+) -> Iterator[tuple[Origin, dict[str, Any]] | Rejected]:
+    """Yield (origin, object) for every JSON-object line of the file, Rejected for the rest.
+
+    Tolerated, not errors: a UTF-8 byte-order mark, CRLF line ends, blank lines.
+    """
+    name = str(path)
+    with open_binary(path) as f:
+        try:
+            for lineno, line in enumerate(f, start=1):
+                if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
+                    line = line[3:]
+                line = line.strip()
+                if not line:
+                    continue
+                origin = Origin(name, f"line {lineno}")
+                excerpt = line[:200].decode("utf-8", "replace")
+                try:
+                    obj = orjson.loads(line)
+                except orjson.JSONDecodeError as e:
+                    reason = "undecodable bytes (not UTF-8)" if _bad_utf8(line) else f"not JSON: {e}"
+                    yield Rejected(source, origin, reason, excerpt)
+                    continue
+                if not isinstance(obj, dict):
+                    yield Rejected(source, origin, f"not a JSON object but {type(obj).__name__}", excerpt)
+                    continue
+                yield origin, obj
+        except (OSError, EOFError, gzip.BadGzipFile) as e:
+            # A truncated .gz: everything before the damage was yielded.
+            raise SourceError(f"{name}: read failed: {e}") from e
+
+
+def _bad_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False

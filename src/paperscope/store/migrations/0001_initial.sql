@@ -1,0 +1,145 @@
+-- paperscope schema, version 1.
+-- Portable SQL: the PostgreSQL backend applies the same statements with its own type
+-- names (INTEGER PRIMARY KEY → BIGSERIAL/IDENTITY); JSON lists are stored as TEXT.
+
+CREATE TABLE ingest_runs (
+    id          INTEGER PRIMARY KEY,
+    source      TEXT NOT NULL,          -- "arxiv-snapshot", "arxiv-oai", ...
+    command     TEXT NOT NULL,          -- what the user ran, for provenance
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,                   -- NULL while running or if it was killed
+    status      TEXT NOT NULL DEFAULT 'running',   -- running | done | failed
+    stored      INTEGER NOT NULL DEFAULT 0,
+    rejected    INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE papers (
+    id                   INTEGER PRIMARY KEY,
+    key                  TEXT NOT NULL UNIQUE,  -- "arxiv:2101.00016", "doi:…", "venue:nips2023/…"
+    title                TEXT NOT NULL,
+    abstract             TEXT,
+    primary_category     TEXT,
+    categories           TEXT NOT NULL DEFAULT '[]',  -- JSON list of full codes, in order
+    category_code        TEXT,                        -- short code where only that is known
+    first_date           TEXT,          -- v1 date, or publication date off arXiv
+    latest_date          TEXT,          -- latest version date
+    year                 INTEGER,
+    latest_version       INTEGER,
+    comments             TEXT,
+    journal_ref          TEXT,
+    license              TEXT,
+    venue                TEXT,
+    -- Which source last set the descriptive fields, and how authoritative it is.
+    content_source       TEXT NOT NULL,
+    content_rank         INTEGER NOT NULL,
+    created_run          INTEGER NOT NULL REFERENCES ingest_runs(id),
+    updated_run          INTEGER NOT NULL REFERENCES ingest_runs(id)
+);
+CREATE INDEX papers_first_date ON papers(first_date);
+CREATE INDEX papers_primary_category ON papers(primary_category);
+
+-- Every identifier a paper is known by: arxiv, doi, openreview, venue, ...
+CREATE TABLE paper_ids (
+    scheme   TEXT NOT NULL,
+    value    TEXT NOT NULL,
+    paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+    PRIMARY KEY (scheme, value)
+);
+CREATE INDEX paper_ids_paper ON paper_ids(paper_id);
+
+CREATE TABLE versions (
+    paper_id  INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+    version   INTEGER NOT NULL,
+    submitted TEXT,
+    size      TEXT,
+    PRIMARY KEY (paper_id, version)
+);
+
+CREATE TABLE authorships (
+    id           INTEGER PRIMARY KEY,
+    paper_id     INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+    position     INTEGER,     -- 0-based; NULL = named by a source but hidden behind "et al."
+    raw_name     TEXT NOT NULL,
+    given        TEXT,
+    family       TEXT,
+    suffix       TEXT,
+    affiliations TEXT NOT NULL DEFAULT '[]',   -- JSON list of raw affiliation strings
+    source       TEXT NOT NULL
+);
+CREATE UNIQUE INDEX authorships_position ON authorships(paper_id, position) WHERE position IS NOT NULL;
+CREATE UNIQUE INDEX authorships_hidden ON authorships(paper_id, raw_name) WHERE position IS NULL;
+CREATE INDEX authorships_family ON authorships(family);
+
+CREATE TABLE code_links (
+    paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+    url      TEXT NOT NULL,
+    source   TEXT NOT NULL,
+    PRIMARY KEY (paper_id, url)
+);
+
+-- Citation counts are observations: a count, at a source, on a date. Never summed across sources.
+CREATE TABLE citation_counts (
+    paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+    source   TEXT NOT NULL,
+    as_of    TEXT NOT NULL,
+    count    INTEGER NOT NULL,
+    run_id   INTEGER NOT NULL REFERENCES ingest_runs(id),
+    PRIMARY KEY (paper_id, source, as_of)
+);
+
+-- Which source records (file + position) and which run produced each paper.
+CREATE TABLE provenance (
+    paper_id  INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+    source    TEXT NOT NULL,
+    record_id TEXT NOT NULL,      -- the id the source gave the record
+    origin    TEXT NOT NULL,      -- file and position
+    run_id    INTEGER NOT NULL REFERENCES ingest_runs(id),
+    PRIMARY KEY (paper_id, source, record_id)
+);
+
+-- Figures a page reports about a paper or a researcher; never mixed with computed ones.
+CREATE TABLE claims (
+    id        INTEGER PRIMARY KEY,
+    subject   TEXT NOT NULL,      -- "paper:<key>" or "researcher:<page>"
+    field     TEXT NOT NULL,
+    value     TEXT NOT NULL,
+    source    TEXT NOT NULL,
+    as_of     TEXT,
+    run_id    INTEGER NOT NULL REFERENCES ingest_runs(id),
+    UNIQUE (subject, field, source)
+);
+
+-- Researcher pages (the seeds): who the page is about and which papers it lists.
+CREATE TABLE researcher_pages (
+    source        TEXT PRIMARY KEY,   -- the page file
+    name          TEXT,
+    name_inferred INTEGER NOT NULL,
+    as_of         TEXT NOT NULL,
+    run_id        INTEGER NOT NULL REFERENCES ingest_runs(id)
+);
+CREATE TABLE researcher_page_papers (
+    source   TEXT NOT NULL REFERENCES researcher_pages(source) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+    PRIMARY KEY (source, position)
+);
+
+CREATE TABLE rejects (
+    id       INTEGER PRIMARY KEY,
+    run_id   INTEGER NOT NULL REFERENCES ingest_runs(id),
+    source   TEXT NOT NULL,
+    file     TEXT NOT NULL,
+    position TEXT NOT NULL,
+    reason   TEXT NOT NULL,
+    excerpt  TEXT NOT NULL DEFAULT '',
+    UNIQUE (source, file, position, reason)
+);
+
+-- Cursors of incremental harvests: e.g. (arxiv-oai, set=cs) → last datestamp stored.
+CREATE TABLE harvest_state (
+    source  TEXT NOT NULL,
+    scope   TEXT NOT NULL,
+    cursor  TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    PRIMARY KEY (source, scope)
+);

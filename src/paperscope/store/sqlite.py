@@ -1,0 +1,340 @@
+"""The SQLite store: the only code in paperscope that speaks SQL.
+
+Writes come in batches, each one transaction, so a process killed at any moment leaves
+the database as it was after the last whole batch; ingest is idempotent, so re-running
+the same input completes the work.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from paperscope.ids import InvalidIdentifier, arxiv_id_from_doi, normalize_doi, parse_arxiv_id
+from paperscope.models import PaperRecord, Rejected, ResearcherPage
+from paperscope.store.migrations import apply_migrations
+from paperscope.store.papers import PaperWriter
+
+__all__ = ["SqliteStore"]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class SqliteStore:
+    """A paperscope database in one SQLite file (WAL mode)."""
+
+    backend = "sqlite"
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        # NORMAL is durable against a killed process (WAL); only power loss can drop the
+        # last commits, never corrupt the file.
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        self.conn.execute("PRAGMA busy_timeout=10000")
+        self.conn.execute("PRAGMA cache_size=-65536")
+        apply_migrations(self.conn)
+        self._papers = PaperWriter(self.conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; everything in it lands or nothing does."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # --- ingest runs ------------------------------------------------------------------
+    def begin_run(self, source: str, command: str) -> int:
+        with self.transaction() as c:
+            cur = c.execute(
+                "INSERT INTO ingest_runs (source, command, started_at) VALUES (?, ?, ?)",
+                (source, command, _now()),
+            )
+        return int(cur.lastrowid or 0)
+
+    def finish_run(self, run_id: int, stored: int, rejected: int, status: str = "done") -> None:
+        with self.transaction() as c:
+            c.execute(
+                "UPDATE ingest_runs SET finished_at = ?, status = ?, stored = ?, rejected = ? "
+                "WHERE id = ?",
+                (_now(), status, stored, rejected, run_id),
+            )
+
+    # --- writes -----------------------------------------------------------------------
+    def write_batch(
+        self,
+        run_id: int,
+        papers: list[PaperRecord],
+        rejects: list[Rejected] = (),  # type: ignore[assignment]
+        pages: list[ResearcherPage] = (),  # type: ignore[assignment]
+        cursor: tuple[str, str, str] | None = None,
+    ) -> None:
+        """Store a batch of records, its rejects, and optionally advance a harvest cursor."""
+        with self.transaction() as c:
+            if papers:
+                self._papers.write(run_id, papers)
+            for page in pages:
+                self._write_page(c, run_id, page)
+            if rejects:
+                c.executemany(
+                    "INSERT OR IGNORE INTO rejects (run_id, source, file, position, reason, excerpt)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        (run_id, r.source, r.origin.file, r.origin.position, r.reason, r.excerpt[:500])
+                        for r in rejects
+                    ],
+                )
+            if cursor is not None:
+                source, scope, value = cursor
+                c.execute(
+                    "INSERT INTO harvest_state (source, scope, cursor, updated) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (source, scope) DO UPDATE SET cursor = excluded.cursor,"
+                    " updated = excluded.updated WHERE excluded.cursor > harvest_state.cursor",
+                    (source, scope, value, _now()),
+                )
+
+    def _write_page(self, c: sqlite3.Connection, run_id: int, page: ResearcherPage) -> None:
+        c.execute(
+            "INSERT INTO researcher_pages (source, name, name_inferred, as_of, run_id)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (source) DO UPDATE SET name = excluded.name,"
+            " name_inferred = excluded.name_inferred, as_of = excluded.as_of, run_id = excluded.run_id",
+            (page.source, page.name, int(page.name_inferred), page.as_of, run_id),
+        )
+        c.execute("DELETE FROM researcher_page_papers WHERE source = ?", (page.source,))
+        for position, key in enumerate(page.paper_keys):
+            paper_id = self._papers.find_by_key(key)
+            if paper_id is not None:
+                c.execute(
+                    "INSERT OR IGNORE INTO researcher_page_papers (source, position, paper_id)"
+                    " VALUES (?, ?, ?)",
+                    (page.source, position, paper_id),
+                )
+        subject = f"researcher:{page.source}"
+        self._papers.write_claims(run_id, subject, page.claims)
+
+    # --- reads ------------------------------------------------------------------------
+    def harvest_cursor(self, source: str, scope: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT cursor FROM harvest_state WHERE source = ? AND scope = ?", (source, scope)
+        ).fetchone()
+        return row[0] if row else None
+
+    def find_paper(self, identifier: str) -> int | None:
+        """The paper id for any identifier a user may type: arXiv id (any spelling), DOI, key."""
+        s = identifier.strip()
+        candidates: list[tuple[str, str]] = []
+        try:
+            candidates.append(("arxiv", parse_arxiv_id(s).id))
+        except InvalidIdentifier:
+            pass
+        try:
+            doi = normalize_doi(s)
+            candidates.append(("doi", doi))
+            from_doi = arxiv_id_from_doi(doi)
+            if from_doi:
+                candidates.append(("arxiv", from_doi.id))
+        except InvalidIdentifier:
+            pass
+        scheme, sep, value = s.partition(":")
+        if sep:
+            candidates.append((scheme.lower(), value))
+        for scheme, value in candidates:
+            row = self.conn.execute(
+                "SELECT paper_id FROM paper_ids WHERE scheme = ? AND value = ?", (scheme, value)
+            ).fetchone()
+            if row:
+                return int(row[0])
+        if s.isdigit():
+            row = self.conn.execute("SELECT id FROM papers WHERE id = ?", (int(s),)).fetchone()
+            if row:
+                return int(row[0])
+        return self._papers.find_by_key(s)
+
+    def paper(self, paper_id: int) -> dict[str, Any]:
+        """Everything stored about one paper, as plain data (the JSON contract)."""
+        c = self.conn
+        row = c.execute("SELECT * FROM papers WHERE id = ?", (paper_id,)).fetchone()
+        if row is None:
+            raise KeyError(paper_id)
+        cols = [d[0] for d in c.execute("SELECT * FROM papers LIMIT 0").description]
+        p = dict(zip(cols, row, strict=True))
+        ids: dict[str, list[str]] = {}
+        for scheme, value in c.execute(
+            "SELECT scheme, value FROM paper_ids WHERE paper_id = ? ORDER BY scheme, value", (paper_id,)
+        ):
+            ids.setdefault(scheme, []).append(value)
+        authors = [
+            {
+                "name": raw,
+                "given": given,
+                "family": family,
+                "suffix": suffix,
+                "affiliations": orjson.loads(affs),
+                "position": position,
+            }
+            for raw, given, family, suffix, affs, position in c.execute(
+                "SELECT raw_name, given, family, suffix, affiliations, position FROM authorships"
+                " WHERE paper_id = ? ORDER BY position IS NULL, position, id",
+                (paper_id,),
+            )
+        ]
+        return {
+            "id": p["id"],
+            "key": p["key"],
+            "arxiv_id": (ids.get("arxiv") or [None])[0],
+            "dois": ids.get("doi", []),
+            "identifiers": ids,
+            "title": p["title"],
+            "abstract": p["abstract"],
+            "authors": authors,
+            "categories": orjson.loads(p["categories"]),
+            "primary_category": p["primary_category"],
+            "category_code": p["category_code"],
+            "first_date": p["first_date"],
+            "latest_date": p["latest_date"],
+            "year": p["year"],
+            "versions": [
+                {"version": v, "submitted": d, "size": s}
+                for v, d, s in c.execute(
+                    "SELECT version, submitted, size FROM versions WHERE paper_id = ? ORDER BY version",
+                    (paper_id,),
+                )
+            ],
+            "comments": p["comments"],
+            "journal_ref": p["journal_ref"],
+            "license": p["license"],
+            "venue": p["venue"],
+            "code_urls": [u for (u,) in c.execute(
+                "SELECT url FROM code_links WHERE paper_id = ? ORDER BY rowid", (paper_id,))],
+            "citations": [
+                {"count": n, "source": s, "as_of": d}
+                for n, s, d in c.execute(
+                    "SELECT count, source, as_of FROM citation_counts WHERE paper_id = ?"
+                    " ORDER BY as_of DESC, source",
+                    (paper_id,),
+                )
+            ],
+            "claims": [
+                {"field": f, "value": v, "source": s, "as_of": d}
+                for f, v, s, d in c.execute(
+                    "SELECT field, value, source, as_of FROM claims WHERE subject = ? ORDER BY id",
+                    (f"paper:{p['key']}",),
+                )
+            ],
+            "provenance": [
+                {"source": s, "record_id": r, "origin": o, "run_id": run}
+                for s, r, o, run in c.execute(
+                    "SELECT source, record_id, origin, run_id FROM provenance WHERE paper_id = ?"
+                    " ORDER BY source, record_id",
+                    (paper_id,),
+                )
+            ],
+        }
+
+    def newest_papers(self, limit: int = 10, category: str | None = None) -> list[dict[str, Any]]:
+        """The most recent papers (by latest version date, then first date)."""
+        sql = "SELECT id FROM papers"
+        args: list[Any] = []
+        if category:
+            sql += " WHERE primary_category = ?"
+            args.append(category)
+        sql += " ORDER BY coalesce(first_date, printf('%04d', year)) DESC, id DESC LIMIT ?"
+        args.append(limit)
+        return [self.paper(pid) for (pid,) in self.conn.execute(sql, args)]
+
+    def stats(self) -> dict[str, Any]:
+        """Counts of what the store holds, by source."""
+        c = self.conn
+
+        def one(sql: str) -> int:
+            return int(c.execute(sql).fetchone()[0])
+
+        sources: dict[str, dict[str, int]] = {}
+        for source, n in c.execute("SELECT source, count(DISTINCT paper_id) FROM provenance GROUP BY source"):
+            sources.setdefault(source, {})["papers"] = n
+        for source, n in c.execute("SELECT source, count(*) FROM rejects GROUP BY source"):
+            sources.setdefault(source, {})["rejected"] = n
+        for source, n in c.execute("SELECT source, count(*) FROM ingest_runs GROUP BY source"):
+            sources.setdefault(source, {})["runs"] = n
+        return {
+            "papers": one("SELECT count(*) FROM papers"),
+            "authorships": one("SELECT count(*) FROM authorships"),
+            "rejected": one("SELECT count(*) FROM rejects"),
+            "identifiers": {
+                scheme: n
+                for scheme, n in c.execute("SELECT scheme, count(*) FROM paper_ids GROUP BY scheme")
+            },
+            "citation_observations": one("SELECT count(*) FROM citation_counts"),
+            "code_links": one("SELECT count(*) FROM code_links"),
+            "researcher_pages": one("SELECT count(*) FROM researcher_pages"),
+            "runs": {
+                status: n
+                for status, n in c.execute("SELECT status, count(*) FROM ingest_runs GROUP BY status")
+            },
+            "sources": sources,
+        }
+
+    def rejects(self, limit: int = 1000, source: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT run_id, source, file, position, reason, excerpt FROM rejects"
+        args: list[Any] = []
+        if source:
+            sql += " WHERE source = ?"
+            args.append(source)
+        sql += " ORDER BY id LIMIT ?"
+        args.append(limit)
+        keys = ("run_id", "source", "file", "position", "reason", "excerpt")
+        return [dict(zip(keys, row, strict=True)) for row in self.conn.execute(sql, args)]
+
+    def researcher_pages(self) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT source, name, name_inferred, as_of FROM researcher_pages ORDER BY source"
+        ).fetchall()
+        out = []
+        for source, name, inferred, as_of in rows:
+            claims = {
+                f: v
+                for f, v in self.conn.execute(
+                    "SELECT field, value FROM claims WHERE subject = ? ORDER BY id",
+                    (f"researcher:{source}",),
+                )
+            }
+            papers = [
+                k for (k,) in self.conn.execute(
+                    "SELECT p.key FROM researcher_page_papers r JOIN papers p ON p.id = r.paper_id"
+                    " WHERE r.source = ? ORDER BY r.position", (source,))
+            ]
+            out.append({"source": source, "name": name, "name_inferred": bool(inferred),
+                        "as_of": as_of, "claims": claims, "papers": papers})
+        return out
+
+    def table_rows(self, table: str, order_by: str) -> Iterable[tuple[Any, ...]]:
+        """All rows of one table in a fixed order: for comparing two databases' contents."""
+        if not table.isidentifier() or not all(p.strip().isidentifier() for p in order_by.split(",")):
+            raise ValueError(f"bad table or column name: {table!r} {order_by!r}")
+        return self.conn.execute(f"SELECT * FROM {table} ORDER BY {order_by}")  # noqa: S608
+
+    def integrity_check(self) -> str:
+        return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])

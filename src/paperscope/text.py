@@ -1,0 +1,95 @@
+"""Titles, abstracts and the code links inside them.
+
+Text is kept as a reader expects it: arXiv's hard line wraps are undone, paragraphs are
+kept, LaTeX and any HTML stay verbatim (escaping is the renderer's job).
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["clean_title", "clean_abstract", "find_code_urls", "canonical_code_url"]
+
+_SPACE = re.compile(r"\s+")
+# In arXiv metadata a paragraph starts on a line indented by whitespace; other line
+# breaks are hard wraps at ~80 columns.
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]+(?=\S)|\n\s*\n")
+
+
+def clean_title(text: str) -> str:
+    """Collapse line wraps and runs of whitespace in a title."""
+    return _SPACE.sub(" ", text).strip()
+
+
+def clean_abstract(text: str) -> str:
+    """Undo hard wraps, keep paragraphs (joined by a blank line), trim."""
+    s = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if "\n" not in s:
+        return _SPACE.sub(" ", s)
+    paragraphs = (_SPACE.sub(" ", p).strip() for p in _PARAGRAPH_BREAK.split(s))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'{}|\\^`]+", re.IGNORECASE)
+# Hosts where a repository or model/dataset page is the paper's code.
+_REPO = re.compile(
+    r"^(?:https?://)?(?:www\.)?(?P<host>github\.com|gitlab\.com|bitbucket\.org|huggingface\.co|"
+    r"codeberg\.org)/(?P<path>[^?#]*)",
+    re.IGNORECASE,
+)
+# Project pages: <user>.github.io sites and similar static hosts.
+_PROJECT_PAGE = re.compile(r"^(?:https?://)?[\w-]+\.(?:github\.io|gitlab\.io)(?:/|$)", re.IGNORECASE)
+_TRAILING = ".,;:)]}>'\"”’"
+
+
+def canonical_code_url(url: str) -> str | None:
+    """The canonical form of a code link, or None if the URL is not one.
+
+    ``https://github.com/Richard-coder-Nai/disentanglement-lib-necessity.git`` becomes
+    ``https://github.com/Richard-coder-Nai/disentanglement-lib-necessity``; a bare
+    ``github.com`` or a user page without a repository is not a code link.
+    """
+    u = url.rstrip(_TRAILING)
+    # "(https://github.com/a/b)" style wrappers leave an unbalanced "(" inside.
+    if u.count("(") < u.count(")"):
+        u = u[: u.rfind(")")]
+    m = _REPO.match(u)
+    if m:
+        host = m["host"].lower()
+        parts = [p for p in m["path"].split("/") if p]
+        if host == "huggingface.co":
+            if parts[:1] in (["datasets"], ["spaces"]) and len(parts) >= 3:
+                parts = parts[:3]
+            elif len(parts) >= 2 and parts[0] not in ("papers", "blog", "docs"):
+                parts = parts[:2]
+            else:
+                return None
+        else:
+            if len(parts) < 2:
+                return None
+            parts = parts[:2]
+            if parts[1].endswith(".git"):
+                parts[1] = parts[1][:-4]
+        return f"https://{host}/" + "/".join(parts)
+    if _PROJECT_PAGE.match(u):
+        return u if u.lower().startswith("http") else f"https://{u}"
+    return None
+
+
+def find_code_urls(*texts: str | None) -> list[str]:
+    """Code links (GitHub, GitLab, Hugging Face, project pages) in the texts, first seen first."""
+    found: list[str] = []
+    for text in texts:
+        if not text or ("http" not in text and "www." not in text and ".io" not in text):
+            continue
+        # Undo hard wraps that split a URL ("https://github.com/\nfoo/bar").
+        joined = re.sub(r"(?<=[/\-_.])\n\s*", "", text)
+        for m in _URL.finditer(joined):
+            url = canonical_code_url(m.group(0))
+            if url and url not in found:
+                found.append(url)
+        for m in re.finditer(r"(?<![\w/.])[\w-]+\.github\.io(?:/[^\s<>\"']*)?", joined):
+            url = canonical_code_url(m.group(0))
+            if url and url not in found and not any(f.endswith(url[8:]) for f in found):
+                found.append(url)
+    return found
