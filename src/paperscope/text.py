@@ -72,7 +72,9 @@ def canonical_code_url(url: str) -> str | None:
                 parts[1] = parts[1][:-4]
         return f"https://{host}/" + "/".join(parts)
     if _PROJECT_PAGE.match(u):
-        return u if u.lower().startswith("http") else f"https://{u}"
+        scheme, _, rest = u.partition("://") if "://" in u else ("https", "", u)
+        host, slash, path = rest.partition("/")
+        return f"https://{host.lower()}{slash}{path}".rstrip("/")
     return None
 
 

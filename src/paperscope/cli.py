@@ -1,0 +1,289 @@
+"""The ``paperscope`` command line: parses arguments and calls the library."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from datetime import date
+from functools import partial
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from paperscope import render
+from paperscope.models import Record
+from paperscope.pipeline.ingest import IngestSummary, ingest, ingest_files
+from paperscope.store import SqliteStore, default_db_path, open_store
+
+err = Console(stderr=True)
+
+# CLI name → (source name stored with each record, module whose read(path) parses a file).
+FILE_SOURCES = {
+    "snapshot": ("arxiv-snapshot", "paperscope.sources.arxiv_snapshot"),
+    "atom": ("arxiv-atom", "paperscope.sources.arxiv_api"),
+    "oai": ("arxiv-oai", "paperscope.sources.arxiv_oai"),
+    "listings": ("arxiv-listing", "paperscope.sources.arxiv_listings"),
+    "conferences": ("conference", "paperscope.sources.conferences"),
+}
+
+
+def _store(ctx: click.Context) -> SqliteStore:
+    return ctx.find_root().obj["store"]()  # type: ignore[no-any-return]
+
+
+def _emit(data: Any, fmt: str, text: Callable[[Any], str]) -> None:
+    if fmt == "json":
+        sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+    else:
+        click.echo(text(data))
+
+
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True,
+    help="json is the stable machine contract; text is for people.",
+)
+iso_date = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@click.group()
+@click.option(
+    "--db", "db", metavar="PATH", envvar="PAPERSCOPE_DB", default=None,
+    help="Database file (default: $PAPERSCOPE_DB, else ./paperscope.db).",
+)
+@click.version_option(package_name="paperscope")
+@click.pass_context
+def main(ctx: click.Context, db: str | None) -> None:
+    """paperscope: open research intelligence over arXiv and conference papers."""
+    path = db or default_db_path()
+    opened: list[SqliteStore] = []
+
+    def get_store() -> SqliteStore:
+        if not opened:
+            opened.append(open_store(path))
+            ctx.call_on_close(opened[0].close)
+        return opened[0]
+
+    ctx.obj = {"store": get_store, "db": path}
+
+
+# --- ingest ---------------------------------------------------------------------------
+@main.group(name="ingest")
+def ingest_group() -> None:
+    """Read papers from a source into the database (idempotent; safe to re-run)."""
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[records]:,} records"), TimeElapsedColumn(),
+        console=err, transient=True,
+    )
+
+
+def _run_files(ctx: click.Context, name: str, paths: tuple[str, ...], **reader_options: Any) -> None:
+    source, module = FILE_SOURCES[name]
+    reader = partial(import_module(module).read, **reader_options)
+    _finish(_ingest_files(ctx, source, lambda p: reader(Path(p)), paths))
+
+
+def _ingest_files(
+    ctx: click.Context, source: str, reader: Callable[[str], Iterator[Record]], paths: tuple[str, ...]
+) -> IngestSummary:
+    store = _store(ctx)
+    command = " ".join(sys.argv[1:]) or f"ingest {source}"
+    with _progress() as bar:
+        task = bar.add_task(source, total=len(paths), records=0)
+        seen = {"records": 0, "files": 0}
+
+        def on_file(path: str) -> None:
+            bar.update(task, completed=seen["files"], description=f"{source} {Path(path).name}")
+            seen["files"] += 1
+
+        def on_progress(n: int) -> None:
+            seen["records"] += n
+            bar.update(task, records=seen["records"])
+
+        summary = ingest_files(store, source, reader, paths, command,
+                               on_progress=on_progress, on_file=on_file)
+        bar.update(task, completed=len(paths))
+    return summary
+
+
+def _finish(summary: IngestSummary) -> None:
+    for failure in summary.failed_inputs:
+        err.print(f"[red]error:[/red] {failure}", highlight=False)
+    click.echo(summary.line())
+    if summary.rejected:
+        click.echo(f"see the rejects with: paperscope rejects --source {summary.source}")
+    if not summary.ok:
+        sys.exit(1)
+
+
+@ingest_group.command("snapshot")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.pass_context
+def ingest_snapshot(ctx: click.Context, files: tuple[str, ...]) -> None:
+    """arXiv bulk-snapshot JSON lines (arxiv-metadata-oai-snapshot), plain or .gz."""
+    _run_files(ctx, "snapshot", files)
+
+
+@ingest_group.command("listings")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.pass_context
+def ingest_listings(ctx: click.Context, files: tuple[str, ...]) -> None:
+    """arXiv daily-listing JSON lines (id, title, authors[], categories[], …)."""
+    _run_files(ctx, "listings", files)
+
+
+@ingest_group.command("conferences")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.pass_context
+def ingest_conferences(ctx: click.Context, files: tuple[str, ...]) -> None:
+    """Conference corpus JSON lines (authors, affiliations, citations, code links)."""
+    _run_files(ctx, "conferences", files)
+
+
+@ingest_group.command("seeds")
+@click.argument("directory", type=click.Path(file_okay=False, exists=True))
+@click.option("--as-of", type=iso_date, default=None,
+              help="Date of the pages (decides dates shown without a year); default: each file's date.")
+@click.pass_context
+def ingest_seeds(ctx: click.Context, directory: str, as_of: Any) -> None:
+    """Researcher pages (the seeds): header figures, papers, and whose papers they are."""
+    from paperscope.sources import seed_pages
+
+    day = as_of.date() if as_of else None
+    _finish(_ingest_files(ctx, "seed-page", lambda p: seed_pages.read_dir(Path(p), as_of=day),
+                          (directory,)))
+
+
+@ingest_group.command("atom")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--query", help="arXiv search_query, e.g. 'ti:transformer AND au:bengio'.")
+@click.option("--category", help="Restrict to a category, e.g. cs.LG.")
+@click.option("--from", "from_date", type=iso_date, help="Submitted on or after this date.")
+@click.option("--until", "until_date", type=iso_date, help="Submitted on or before this date.")
+@click.option("--max", "max_results", type=int, default=None, help="Stop after this many results.")
+@click.pass_context
+def ingest_atom(ctx: click.Context, files: tuple[str, ...], query: str | None, category: str | None,
+                from_date: Any, until_date: Any, max_results: int | None) -> None:
+    """arXiv API Atom feeds: saved files, or live with --query/--category/--from."""
+    if files:
+        if query or category or from_date:
+            raise click.UsageError("give either FILES or --query/--category/--from, not both")
+        _run_files(ctx, "atom", files)
+        return
+    if not (query or category or from_date):
+        raise click.UsageError("give FILES, or --query/--category/--from for a live search")
+    from paperscope.sources import arxiv_api
+
+    search_query = arxiv_api.build_query(
+        query, category, from_date.date() if from_date else None,
+        until_date.date() if until_date else None,
+    )
+    client = arxiv_api.ArxivApiClient()
+    records = client.search(search_query, max_results=max_results)
+    _finish(_live(ctx, "arxiv-atom", records, scope=None))
+
+
+@ingest_group.command("oai")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--set", "set_spec", help="OAI set, e.g. cs, math, physics:hep-th.")
+@click.option("--from", "from_date", type=iso_date,
+              help="Harvest records changed on or after this date (default: resume from the last harvest).")
+@click.option("--until", "until_date", type=iso_date)
+@click.option("--metadata-prefix", type=click.Choice(["arXiv", "arXivRaw"]), default="arXivRaw",
+              show_default=True, help="arXivRaw carries the version history.")
+@click.option("--base-url", default=None, help="OAI-PMH endpoint (default: arXiv's).")
+@click.pass_context
+def ingest_oai(ctx: click.Context, files: tuple[str, ...], set_spec: str | None, from_date: Any,
+               until_date: Any, metadata_prefix: str, base_url: str | None) -> None:
+    """OAI-PMH ListRecords: saved responses, or a live, incremental harvest with --set."""
+    if files:
+        _run_files(ctx, "oai", files)
+        return
+    if not set_spec:
+        raise click.UsageError("give FILES, or --set for a live harvest")
+    from paperscope.sources import arxiv_oai
+
+    store = _store(ctx)
+    scope = f"{set_spec}:{metadata_prefix}"
+    start = from_date.date() if from_date else None
+    if start is None:
+        cursor = store.harvest_cursor("arxiv-oai", scope)
+        start = date.fromisoformat(cursor[:10]) if cursor else None
+        if cursor:
+            err.print(f"resuming from the last stored datestamp {cursor}")
+    options: dict[str, Any] = {"metadata_prefix": metadata_prefix}
+    if base_url:
+        options["base_url"] = base_url
+    harvester = arxiv_oai.OaiHarvester(**options)
+    records = harvester.list_records(set_spec, start, until_date.date() if until_date else None)
+    _finish(_live(ctx, "arxiv-oai", records, scope=scope))
+
+
+def _live(ctx: click.Context, source: str, records: Iterator[Record], scope: str | None) -> IngestSummary:
+    store = _store(ctx)
+    with _progress() as bar:
+        task = bar.add_task(f"{source} (live)", total=None, records=0)
+        seen = [0]
+
+        def on_progress(n: int) -> None:
+            seen[0] += n
+            bar.update(task, records=seen[0])
+
+        return ingest(store, source, records, " ".join(sys.argv[1:]), cursor_scope=scope,
+                      on_progress=on_progress, batch_size=200)
+
+
+# --- read commands --------------------------------------------------------------------
+@main.command()
+@format_option
+@click.pass_context
+def stats(ctx: click.Context, fmt: str) -> None:
+    """What the database holds: papers, authorships, rejects, by source."""
+    _emit(_store(ctx).stats(), fmt, render.stats_text)
+
+
+@main.command()
+@click.argument("identifier")
+@format_option
+@click.pass_context
+def paper(ctx: click.Context, identifier: str, fmt: str) -> None:
+    """One paper by any of its ids: arXiv id (with or without version), DOI, or key."""
+    store = _store(ctx)
+    paper_id = store.find_paper(identifier)
+    if paper_id is None:
+        err.print(f"[red]error:[/red] no paper with id {identifier!r}", highlight=False)
+        sys.exit(1)
+    _emit(store.paper(paper_id), fmt, render.paper_text)
+
+
+@main.command()
+@click.option("--limit", type=click.IntRange(1, 10_000), default=10, show_default=True)
+@click.option("--category", help="Only papers whose primary category is this, e.g. cs.LG.")
+@format_option
+@click.pass_context
+def papers(ctx: click.Context, limit: int, category: str | None, fmt: str) -> None:
+    """The newest papers in the database."""
+    rows = _store(ctx).newest_papers(limit, category)
+    _emit(rows, fmt, lambda ps: "\n\n".join(render.paper_line(p) for p in ps) or "no papers")
+
+
+@main.command()
+@click.option("--limit", type=click.IntRange(1, 1_000_000), default=1000, show_default=True)
+@click.option("--source", help="Only rejects of this source, e.g. arxiv-snapshot.")
+@format_option
+@click.pass_context
+def rejects(ctx: click.Context, limit: int, source: str | None, fmt: str) -> None:
+    """Records that failed validation: file, position and reason."""
+    _emit(_store(ctx).rejects(limit, source), fmt, render.rejects_text)
+
+
+if __name__ == "__main__":
+    main()

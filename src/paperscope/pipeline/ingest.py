@@ -1,0 +1,148 @@
+"""The ingest stage: records from any source → batches → the store.
+
+A run is recorded in the store; every batch is one transaction, so a killed ingest
+leaves a consistent database and re-running it completes the work (writes are
+idempotent). Bad records are rejected with file, position and reason; every good record
+of the same input is stored.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from paperscope.models import PaperRecord, Record, Rejected, ResearcherPage
+from paperscope.sources.jsonlines import SourceError
+from paperscope.store import SqliteStore
+
+__all__ = ["IngestSummary", "ingest", "ingest_files"]
+
+BATCH_SIZE = 2000
+
+
+@dataclass(slots=True)
+class IngestSummary:
+    """What one ingest run did."""
+
+    run_id: int
+    source: str
+    stored: int = 0
+    rejected: int = 0
+    pages: int = 0
+    failed_inputs: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed_inputs
+
+    def line(self) -> str:
+        """The one-line summary a command ends with."""
+        rate = self.stored / self.seconds if self.seconds > 0 else 0.0
+        text = (
+            f"{self.source}: stored {self.stored:,} records, rejected {self.rejected:,}"
+            f" (run {self.run_id}, {self.seconds:.1f} s, {rate:,.0f} records/s)"
+        )
+        if self.pages:
+            text += f", {self.pages} researcher pages"
+        if self.failed_inputs:
+            text += f"; could not read {len(self.failed_inputs)} input(s)"
+        return text
+
+
+Progress = Callable[[int], None]
+
+
+def ingest(
+    store: SqliteStore,
+    source: str,
+    records: Iterable[Record],
+    command: str,
+    *,
+    cursor_scope: str | None = None,
+    batch_size: int = BATCH_SIZE,
+    on_progress: Progress | None = None,
+    summary: IngestSummary | None = None,
+) -> IngestSummary:
+    """Store every record of one source; with `cursor_scope`, remember the newest datestamp.
+
+    The harvest cursor is written with the last batch only, so an interrupted harvest
+    restarts from the previous cursor rather than skipping what it never saw.
+    """
+    started = time.perf_counter()
+    owns_run = summary is None
+    if summary is None:
+        summary = IngestSummary(store.begin_run(source, command), source)
+    papers: list[PaperRecord] = []
+    rejects: list[Rejected] = []
+    pages: list[ResearcherPage] = []  # written last: they refer to papers by key
+    newest: str | None = None
+    try:
+        for record in records:
+            if isinstance(record, PaperRecord):
+                papers.append(record)
+                if record.datestamp and (newest is None or record.datestamp > newest):
+                    newest = record.datestamp
+            elif isinstance(record, Rejected):
+                rejects.append(record)
+            else:
+                pages.append(record)
+            if len(papers) + len(rejects) >= batch_size:
+                _flush(store, summary, papers, rejects, on_progress)
+    except SourceError as e:
+        summary.failed_inputs.append(str(e))
+    cursor = (source, cursor_scope, newest) if cursor_scope and newest and summary.ok else None
+    _flush(store, summary, papers, rejects, on_progress, pages, cursor)
+    summary.seconds += time.perf_counter() - started
+    if owns_run:
+        status = "done" if summary.ok else "failed"
+        store.finish_run(summary.run_id, summary.stored, summary.rejected, status)
+    return summary
+
+
+def _flush(
+    store: SqliteStore,
+    summary: IngestSummary,
+    papers: list[PaperRecord],
+    rejects: list[Rejected],
+    on_progress: Progress | None,
+    pages: list[ResearcherPage] = (),  # type: ignore[assignment]
+    cursor: tuple[str, str, str] | None = None,
+) -> None:
+    store.write_batch(summary.run_id, papers, rejects, pages, cursor)
+    n = len(papers) + len(rejects)
+    summary.stored += len(papers)
+    summary.rejected += len(rejects)
+    summary.pages += len(pages)
+    papers.clear()
+    rejects.clear()
+    if on_progress and n:
+        on_progress(n)
+
+
+def ingest_files(
+    store: SqliteStore,
+    source: str,
+    reader: Callable[[str], Iterator[Record]],
+    paths: Iterable[str],
+    command: str,
+    *,
+    on_progress: Progress | None = None,
+    on_file: Callable[[str], None] | None = None,
+) -> IngestSummary:
+    """Ingest several files of one source as one run; unreadable files are reported, not fatal."""
+    summary = IngestSummary(store.begin_run(source, command), source)
+    for path in paths:
+        if on_file:
+            on_file(path)
+        try:
+            records = reader(path)
+        except SourceError as e:
+            summary.failed_inputs.append(str(e))
+            continue
+        ingest(store, source, records, command, on_progress=on_progress, summary=summary)
+    store.finish_run(
+        summary.run_id, summary.stored, summary.rejected, "done" if summary.ok else "failed"
+    )
+    return summary
