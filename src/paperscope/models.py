@@ -7,6 +7,7 @@ nothing of where they came from beyond the provenance fields they carry.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 
 @dataclass(slots=True)
@@ -119,6 +120,11 @@ class ResearcherPage:
     as_of: str  # ISO date the page's figures refer to
     claims: list[Claim] = field(default_factory=list)
     paper_keys: list[str] = field(default_factory=list)
+
+    @property
+    def page(self) -> str:
+        """The page's name (its file name): the same page read from elsewhere is the same page."""
+        return PurePath(self.origin.file).name
 
 
 @dataclass(slots=True)

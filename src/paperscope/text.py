@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["clean_title", "clean_abstract", "find_code_urls", "canonical_code_url"]
+__all__ = ["clean_title", "clean_abstract", "find_code_urls", "canonical_code_url", "title_key"]
 
 _SPACE = re.compile(r"\s+")
 # In arXiv metadata a paragraph starts on a line indented by whitespace; other line
@@ -19,6 +19,18 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t]+(?=\S)|\n\s*\n")
 def clean_title(text: str) -> str:
     """Collapse line wraps and runs of whitespace in a title."""
     return _SPACE.sub(" ", text).strip()
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def title_key(title: str) -> str:
+    """A title reduced for matching: casefolded, punctuation and LaTeX markup dropped.
+
+    "What Matters In The Structured Pruning of Generative Language Models?" and
+    "What matters in the structured pruning of generative language models" share a key.
+    """
+    return _NOT_WORD.sub(" ", title.casefold()).strip()
 
 
 def clean_abstract(text: str) -> str:

@@ -30,7 +30,8 @@ def open_binary(path: Path) -> BinaryIO:
     except OSError as e:
         raise SourceError(f"{path}: cannot open: {e.strerror or e}") from e
     if f.peek(2)[:2] == b"\x1f\x8b":
-        return gzip.open(f)  # type: ignore[return-value]
+        f.close()
+        return gzip.open(path)  # type: ignore[return-value]
     return f
 
 

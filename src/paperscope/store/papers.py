@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import orjson
 
 from paperscope.models import Author, Claim, PaperRecord
+from paperscope.text import title_key
 
 # How authoritative each source is for a paper's descriptive fields. arXiv sources add
 # the version number, so v3 from any arXiv source beats v2 from any other.
@@ -30,6 +31,11 @@ def content_rank(record: PaperRecord) -> int:
     if base is not None:
         return base
     return _ARXIV_RANK + (record.arxiv_version or len(record.versions) or 0)
+
+
+# Identifier schemes that only say "a page named a paper with this title": a match by
+# them is a guess, so they never merge two papers that both have real identifiers.
+WEAK_SCHEMES = frozenset({"title"})
 
 
 def identifiers(record: PaperRecord) -> list[tuple[str, str]]:
@@ -49,6 +55,7 @@ def _paper_row(record: PaperRecord) -> tuple[object, ...]:
     """The descriptive columns of a record, in _FIELDS order."""
     return (
         record.title,
+        title_key(record.title),
         record.abstract,
         record.primary_category,
         _json(record.categories),
@@ -65,7 +72,7 @@ def _paper_row(record: PaperRecord) -> tuple[object, ...]:
 
 
 _FIELDS = (
-    "title abstract primary_category categories category_code first_date latest_date year "
+    "title title_key abstract primary_category categories category_code first_date latest_date year "
     "latest_version comments journal_ref license venue"
 ).split()
 _INSERT_PAPER = (
@@ -138,9 +145,14 @@ class PaperWriter:
         known = self._lookup([i for r in records for i in identifiers(r)])
         next_id = int(c.execute("SELECT coalesce(max(id), 0) FROM papers").fetchone()[0]) + 1
         batch = _NewPapers()
+        by_title = self._lookup_titles(
+            [r for r in records if not any(i in known for i in identifiers(r))]
+        )
         for record in records:
             ids = identifiers(record)
             hits = {known[i] for i in ids if i in known}
+            if not hits:
+                hits = self._title_match(record, ids, by_title)
             if hits:
                 if not hits.isdisjoint(batch.paper_ids):
                     self._flush(run_id, batch)  # the match is a paper of this very batch
@@ -151,7 +163,36 @@ class PaperWriter:
                 batch.add(run_id, paper_id, record, ids)
             for i in ids:
                 known[i] = paper_id  # a later record of this batch finds this paper
+            by_title.setdefault(title_key(record.title), []).append(
+                (paper_id, all(s in WEAK_SCHEMES for s, _ in ids))
+            )
         self._flush(run_id, batch)
+
+    def _lookup_titles(self, records: list[PaperRecord]) -> dict[str, list[tuple[int, bool]]]:
+        """Stored papers by title key, each with whether it has only weak identifiers."""
+        keys = list({title_key(r.title) for r in records})
+        found: dict[str, list[tuple[int, bool]]] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            sql = (
+                "SELECT p.title_key, p.id, NOT EXISTS (SELECT 1 FROM paper_ids i WHERE i.paper_id"
+                f" = p.id AND i.scheme NOT IN ({', '.join(repr(w) for w in WEAK_SCHEMES)}))"
+                f" FROM papers p WHERE p.title_key IN ({', '.join('?' * len(chunk))})"
+            )
+            for key, paper_id, weak in self.conn.execute(sql, chunk):
+                found.setdefault(key, []).append((paper_id, bool(weak)))
+        return found
+
+    @staticmethod
+    def _title_match(
+        record: PaperRecord, ids: list[tuple[str, str]], by_title: dict[str, list[tuple[int, bool]]]
+    ) -> set[int]:
+        """A stored paper with the same title, where one side has no real identifier."""
+        record_weak = all(s in WEAK_SCHEMES for s, _ in ids)
+        for paper_id, paper_weak in by_title.get(title_key(record.title), []):
+            if record_weak or paper_weak:
+                return {paper_id}
+        return set()
 
     def _flush(self, run_id: int, batch: _NewPapers) -> None:
         c = self.conn
@@ -204,10 +245,16 @@ class PaperWriter:
                 f"UPDATE papers SET {_FILL}, updated_run = ? WHERE id = ?",
                 (*_paper_row(record), run_id, paper_id),
             )
+        ids = identifiers(record)
         c.executemany(
             "INSERT OR IGNORE INTO paper_ids (scheme, value, paper_id) VALUES (?, ?, ?)",
-            [(s, v, paper_id) for s, v in identifiers(record)],
+            [(s, v, paper_id) for s, v in ids],
         )
+        if any(s not in WEAK_SCHEMES for s, _ in ids):
+            # A paper first seen on a page gets its real identifier as its key.
+            c.execute(
+                "UPDATE papers SET key = ? WHERE id = ? AND key LIKE 'title:%'", (record.key, paper_id)
+            )
         c.executemany(
             "INSERT INTO versions (paper_id, version, submitted, size) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (paper_id, version) DO UPDATE SET"
@@ -271,7 +318,7 @@ class PaperWriter:
             ("code_links", "url, source"),
             ("citation_counts", "source, as_of, count, run_id"),
             ("provenance", "source, record_id, origin, run_id"),
-            ("researcher_page_papers", "source, position"),
+            ("researcher_page_papers", "page, position"),
         ):
             c.execute(
                 f"INSERT OR IGNORE INTO {table} (paper_id, {cols}) SELECT ?, {cols}"  # noqa: S608
@@ -284,13 +331,9 @@ class PaperWriter:
             " source FROM authorships WHERE paper_id = ? AND position IS NULL",
             (survivor, other),
         )
-        old_key, new_key = (
-            c.execute("SELECT key FROM papers WHERE id = ?", (pid,)).fetchone()[0]
-            for pid in (other, survivor)
-        )
         c.execute(
             "UPDATE OR IGNORE claims SET subject = ? WHERE subject = ?",
-            (f"paper:{new_key}", f"paper:{old_key}"),
+            (f"paper:{survivor}", f"paper:{other}"),
         )
         c.execute("DELETE FROM papers WHERE id = ?", (other,))
 
@@ -309,8 +352,7 @@ class PaperWriter:
         )
         for pid, r in papers:
             if r.claims:
-                key = c.execute("SELECT key FROM papers WHERE id = ?", (pid,)).fetchone()[0]
-                self.write_claims(run_id, f"paper:{key}", r.claims)
+                self.write_claims(run_id, f"paper:{pid}", r.claims)
         c.executemany(
             "INSERT INTO provenance (paper_id, source, record_id, origin, run_id) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (paper_id, source, record_id) DO UPDATE"

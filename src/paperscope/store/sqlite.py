@@ -118,22 +118,21 @@ class SqliteStore:
 
     def _write_page(self, c: sqlite3.Connection, run_id: int, page: ResearcherPage) -> None:
         c.execute(
-            "INSERT INTO researcher_pages (source, name, name_inferred, as_of, run_id)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (source) DO UPDATE SET name = excluded.name,"
+            "INSERT INTO researcher_pages (page, source, name, name_inferred, as_of, run_id)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (page) DO UPDATE SET name = excluded.name,"
             " name_inferred = excluded.name_inferred, as_of = excluded.as_of, run_id = excluded.run_id",
-            (page.source, page.name, int(page.name_inferred), page.as_of, run_id),
+            (page.page, page.source, page.name, int(page.name_inferred), page.as_of, run_id),
         )
-        c.execute("DELETE FROM researcher_page_papers WHERE source = ?", (page.source,))
+        c.execute("DELETE FROM researcher_page_papers WHERE page = ?", (page.page,))
         for position, key in enumerate(page.paper_keys):
             paper_id = self._papers.find_by_key(key)
             if paper_id is not None:
                 c.execute(
-                    "INSERT OR IGNORE INTO researcher_page_papers (source, position, paper_id)"
+                    "INSERT OR IGNORE INTO researcher_page_papers (page, position, paper_id)"
                     " VALUES (?, ?, ?)",
-                    (page.source, position, paper_id),
+                    (page.page, position, paper_id),
                 )
-        subject = f"researcher:{page.source}"
-        self._papers.write_claims(run_id, subject, page.claims)
+        self._papers.write_claims(run_id, f"researcher:{page.page}", page.claims)
 
     # --- reads ------------------------------------------------------------------------
     def harvest_cursor(self, source: str, scope: str) -> str | None:
@@ -241,7 +240,7 @@ class SqliteStore:
                 {"field": f, "value": v, "source": s, "as_of": d}
                 for f, v, s, d in c.execute(
                     "SELECT field, value, source, as_of FROM claims WHERE subject = ? ORDER BY id",
-                    (f"paper:{p['key']}",),
+                    (f"paper:{paper_id}",),
                 )
             ],
             "provenance": [
@@ -309,24 +308,19 @@ class SqliteStore:
         return [dict(zip(keys, row, strict=True)) for row in self.conn.execute(sql, args)]
 
     def researcher_pages(self) -> list[dict[str, Any]]:
+        """The researcher pages read so far, with the figures they claim and their papers."""
         rows = self.conn.execute(
-            "SELECT source, name, name_inferred, as_of FROM researcher_pages ORDER BY source"
+            "SELECT page, source, name, name_inferred, as_of FROM researcher_pages ORDER BY page"
         ).fetchall()
         out = []
-        for source, name, inferred, as_of in rows:
-            claims = {
-                f: v
-                for f, v in self.conn.execute(
-                    "SELECT field, value FROM claims WHERE subject = ? ORDER BY id",
-                    (f"researcher:{source}",),
-                )
-            }
-            papers = [
-                k for (k,) in self.conn.execute(
-                    "SELECT p.key FROM researcher_page_papers r JOIN papers p ON p.id = r.paper_id"
-                    " WHERE r.source = ? ORDER BY r.position", (source,))
-            ]
-            out.append({"source": source, "name": name, "name_inferred": bool(inferred),
+        for page, source, name, inferred, as_of in rows:
+            claims = dict(self.conn.execute(
+                "SELECT field, value FROM claims WHERE subject = ? ORDER BY id", (f"researcher:{page}",)
+            ).fetchall())
+            papers = [key for (key,) in self.conn.execute(
+                "SELECT p.key FROM researcher_page_papers r JOIN papers p ON p.id = r.paper_id"
+                " WHERE r.page = ? ORDER BY r.position", (page,))]
+            out.append({"page": page, "source": source, "name": name, "name_inferred": bool(inferred),
                         "as_of": as_of, "claims": claims, "papers": papers})
         return out
 

@@ -17,6 +17,7 @@ CREATE TABLE papers (
     id                   INTEGER PRIMARY KEY,
     key                  TEXT NOT NULL UNIQUE,  -- "arxiv:2101.00016", "doi:…", "venue:nips2023/…"
     title                TEXT NOT NULL,
+    title_key            TEXT NOT NULL,          -- casefolded, punctuation-free: weak matching
     abstract             TEXT,
     primary_category     TEXT,
     categories           TEXT NOT NULL DEFAULT '[]',  -- JSON list of full codes, in order
@@ -37,8 +38,10 @@ CREATE TABLE papers (
 );
 CREATE INDEX papers_first_date ON papers(first_date);
 CREATE INDEX papers_primary_category ON papers(primary_category);
+CREATE INDEX papers_title_key ON papers(title_key);
 
--- Every identifier a paper is known by: arxiv, doi, openreview, venue, ...
+-- Every identifier a paper is known by: arxiv, doi, openreview, venue, ... and "title" for
+-- papers known only from a page that gives no identifier (a seed page).
 CREATE TABLE paper_ids (
     scheme   TEXT NOT NULL,
     value    TEXT NOT NULL,
@@ -100,7 +103,7 @@ CREATE TABLE provenance (
 -- Figures a page reports about a paper or a researcher; never mixed with computed ones.
 CREATE TABLE claims (
     id        INTEGER PRIMARY KEY,
-    subject   TEXT NOT NULL,      -- "paper:<key>" or "researcher:<page>"
+    subject   TEXT NOT NULL,      -- "paper:<papers.id>" or "researcher:<page>"
     field     TEXT NOT NULL,
     value     TEXT NOT NULL,
     source    TEXT NOT NULL,
@@ -111,17 +114,18 @@ CREATE TABLE claims (
 
 -- Researcher pages (the seeds): who the page is about and which papers it lists.
 CREATE TABLE researcher_pages (
-    source        TEXT PRIMARY KEY,   -- the page file
+    page          TEXT PRIMARY KEY,   -- the page's file name
+    source        TEXT NOT NULL,      -- "seed-page"
     name          TEXT,
     name_inferred INTEGER NOT NULL,
     as_of         TEXT NOT NULL,
     run_id        INTEGER NOT NULL REFERENCES ingest_runs(id)
 );
 CREATE TABLE researcher_page_papers (
-    source   TEXT NOT NULL REFERENCES researcher_pages(source) ON DELETE CASCADE,
+    page     TEXT NOT NULL REFERENCES researcher_pages(page) ON DELETE CASCADE,
     position INTEGER NOT NULL,
     paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
-    PRIMARY KEY (source, position)
+    PRIMARY KEY (page, position)
 );
 
 CREATE TABLE rejects (

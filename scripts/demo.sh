@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Install paperscope into .venv, build a database from the bundled sample, show what it holds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m venv .venv
+.venv/bin/pip install --quiet --disable-pip-version-check -e .
+ps() { .venv/bin/paperscope --db sample.db "$@"; }
+rm -f sample.db sample.db-wal sample.db-shm
+ps ingest listings sample/arxiv-daily-cs.jsonl.gz
+ps ingest snapshot sample/arxiv-snapshot.jsonl
+ps ingest conferences sample/conferences.jsonl.gz
+ps ingest seeds sample/seeds --as-of 2026-11-23
+echo; echo "== newest papers =="; ps papers --limit 5
+echo; echo "== one paper, every source merged =="; ps paper 2510.25741
+echo; echo "== what the database holds =="; ps stats
