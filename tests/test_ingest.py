@@ -1,0 +1,103 @@
+"""End-to-end ingest through the CLI on the bundled real sample: merge, idempotency, rejects."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+from click.testing import Result
+
+from conftest import FIXTURES, SAMPLE, content, invoke
+
+CONFERENCES = str(SAMPLE / "conferences.jsonl.gz")
+SEEDS = str(SAMPLE / "seeds")
+SKILL_NEURONS = "Finding Skill Neurons in Pre-trained Transformer-based Language Models"
+
+
+def test_conference_paper_and_seed_page_paper_merge_by_title(cli: Callable[..., Result], cli_json) -> None:
+    cli("ingest", "conferences", CONFERENCES)
+    cli("ingest", "seeds", SEEDS, "--as-of", "2026-11-23")
+    paper = cli_json("paper", "venue:emnlp2022/2022.emnlp-main.765")
+    assert paper["title"] == SKILL_NEURONS
+    # Identifiers from both sources point at one paper.
+    assert "title" in paper["identifiers"] and "venue" in paper["identifiers"]
+    assert {p["source"] for p in paper["provenance"]} == {"conference", "seed-page"}
+    # The conference record is more authoritative: its full author list wins over the
+    # page's three names + "et al.".
+    assert [a["name"] for a in paper["authors"]][:3] == ["Xiaozhi Wang", "Kaiyue Wen", "Zhengyan Zhang"]
+    assert len(paper["authors"]) == 6
+    # The seed page's date fills what the conference record lacks; its claims are kept apart.
+    assert paper["first_date"] == "2022-11-14" and paper["venue"] == "EMNLP 2022"
+    assert {"field": "affiliation_tag", "value": "tsinghua", "source": "002_19619317ec4bebf5.txt",
+            "as_of": "2026-11-23"} in paper["claims"]
+
+
+def test_merge_does_not_depend_on_order(tmp_path: Path, cli, cli_json) -> None:
+    cli("ingest", "seeds", SEEDS, "--as-of", "2026-11-23")
+    cli("ingest", "conferences", CONFERENCES)
+    merged_seed_first = cli_json("stats")["papers"]
+    paper = cli_json("paper", "venue:emnlp2022/2022.emnlp-main.765")
+    assert paper["key"] == "venue:emnlp2022/2022.emnlp-main.765"  # the page's title key gave way
+    assert len(paper["authors"]) == 6
+    other = tmp_path / "other.db"
+    invoke(other, "ingest", "conferences", CONFERENCES)
+    invoke(other, "ingest", "seeds", SEEDS, "--as-of", "2026-11-23")
+    assert orjson.loads(invoke(other, "stats", "--format", "json").stdout)["papers"] == merged_seed_first
+
+
+def test_reingesting_the_same_input_changes_nothing(db_path: Path, cli, cli_json) -> None:
+    cli("ingest", "conferences", CONFERENCES)
+    cli("ingest", "seeds", SEEDS, "--as-of", "2026-11-23")
+    first = content(db_path)
+    stats = cli_json("stats")
+    cli("ingest", "conferences", CONFERENCES)
+    cli("ingest", "seeds", SEEDS, "--as-of", "2026-11-23")
+    assert content(db_path) == first
+    again = cli_json("stats")
+    assert {k: again[k] for k in ("papers", "authorships", "rejected", "identifiers")} == {
+        k: stats[k] for k in ("papers", "authorships", "rejected", "identifiers")
+    }
+    assert stats["papers"] > 1800 and stats["citation_observations"] > 1000
+
+
+def test_bad_records_are_rejected_and_the_rest_is_stored(tmp_path: Path, cli, cli_json) -> None:
+    good = gzip.open(FIXTURES / "conferences" / "papers-slice.jsonl.gz", "rb").read().splitlines()
+    bad_lines = [
+        b'{"venue": "iclr", "year": 2024, "id": "x1"',  # truncated JSON
+        b'["a", "list"]',  # not an object
+        b'{"venue": "iclr", "year": 2024, "id": "x2", "authors": []}',  # no title
+        b'{"venue": "iclr", "year": 2024, "id": "x3", "title": "caf\xe9"}',  # Latin-1, not UTF-8
+    ]
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_bytes(b"\xef\xbb\xbf" + b"\r\n".join(good[:10] + bad_lines + good[10:20]) + b"\r\n")
+    result = cli("ingest", "conferences", str(mixed))
+    assert "rejected 4" in result.stdout
+    rejects = cli_json("rejects")
+    assert [(r["position"], r["file"]) for r in rejects] == [
+        (f"line {n}", str(mixed)) for n in (11, 12, 13, 14)
+    ]
+    reasons = [r["reason"] for r in rejects]
+    assert reasons[0].startswith("not JSON")
+    assert reasons[1] == "not a JSON object but list"
+    assert "title" in reasons[2]
+    assert "UTF-8" in reasons[3]
+    stats = cli_json("stats")
+    assert stats["rejected"] == 4
+    assert stats["sources"]["conference"]["papers"] == len({line for line in good[:20]})
+    # The BOM on line 1 and the CRLF endings were not errors.
+    first_title = cli_json("papers", "--limit", "1000")
+    assert len(first_title) == stats["papers"]
+
+
+def test_unreadable_input_fails_the_command_but_keeps_the_good_files(tmp_path: Path, cli, cli_json) -> None:
+    missing = tmp_path / "missing.jsonl"
+    result = cli("ingest", "conferences", str(missing), CONFERENCES, expect_exit=1)
+    assert str(missing) in result.output
+    assert cli_json("stats")["papers"] > 1800
+
+
+def test_paper_not_found_is_an_error(cli) -> None:
+    result = cli("paper", "2101.00016", expect_exit=1)
+    assert "no paper with id '2101.00016'" in result.output
