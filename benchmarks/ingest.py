@@ -31,9 +31,13 @@ def build_records(n: int, path: Path) -> None:
         for i in range(n):
             record = dict(base[i % len(base)])
             # New-style ids from 2301 onwards, five-digit sequence numbers.
-            record["id"] = f"{2301 + (i // 99999) % 12:04d}.{i % 99999 + 1:05d}"
-            if (i // 99999) >= 12:
+            if i >= 99999 * 12:
                 raise ValueError("too many records for the id scheme")
+            record["id"] = f"{2301 + i // 99999:04d}.{i % 99999 + 1:05d}"
+            # Copies must stay distinct papers: a shared DOI or title would merge them.
+            if record.get("doi"):
+                record["doi"] = f"{record['doi']}.{i}"
+            record["title"] = f"{record['title']} ({i})"
             f.write(json.dumps(record) + "\n")
 
 

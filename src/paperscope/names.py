@@ -1,16 +1,25 @@
 """Person names: splitting a name into given/family/suffix parts.
 
-A provisional implementation on top of nameparser; arXiv author-string parsing lives in
-:mod:`paperscope.sources.arxiv_authors`.
+Names are split as written, never re-spelled: case, diacritics, hyphens and initials stay
+as the source gives them. Two orders are understood, "Given Family" and "Family, Given"
+(with a suffix anywhere a bibliography would put it: "Heath Jr.", "Heath, Jr., Robert").
+Surname particles start the family name ("Ludwig van Beethoven" → "van Beethoven",
+"Fernando de la Torre" → "de la Torre"); a name of one word is a family name only.
+Collaborations and teams ("the ATLAS Collaboration", "Kwai Keye Team") are not people:
+the whole name is the family name and there is no given name.
+
+arXiv author-string parsing (separators, affiliations, TeX) lives in
+:mod:`paperscope.sources.arxiv_authors`. The rules are written here rather than taken
+from nameparser: it splits these names much the same way, but takes ~130 µs a name
+against ~3 µs here, and every author of every listed paper passes through this function.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from nameparser import HumanName
-
-__all__ = ["NameParts", "split_name"]
+__all__ = ["NameParts", "is_group_name", "split_name"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,9 +29,85 @@ class NameParts:
     suffix: str | None = None
 
 
+# Generational suffixes. "V" is left out: it is far more often a middle initial written
+# without a dot ("Lucian V Del Priore") than a fifth of a line.
+_SUFFIXES = frozenset(["jr", "jr.", "sr", "sr.", "jnr", "jnr.", "snr", "snr.", "ii", "iii", "iv"])
+# Surname particles. Lower-case ones are particles wherever they stand (except last);
+# capitalised ones only inside a name, after a given name ("Valentin J. M. Le Gouellec"),
+# because on their own they are often given names ("Le Song", "Van Anh").
+_PARTICLES_LOWER = frozenset(
+    ["van", "von", "vom", "der", "den", "des", "dem", "de", "del", "della", "delle", "dei", "degli",
+     "da", "das", "dos", "do", "du", "di", "la", "le", "lo", "les", "ten", "ter", "te", "zu", "zum",
+     "zur", "op", "af", "av", "bin", "ibn", "al", "el", "san", "santa"]
+)  # fmt: skip
+_PARTICLES_CAPITAL = frozenset(
+    ["Van", "Von", "Vom", "Der", "Den", "De", "Del", "Della", "Dei", "Degli", "Da", "Das", "Dos",
+     "Du", "Di", "La", "Le", "Ten", "Ter", "Zu"]
+)  # fmt: skip
+# Words that make a name a group's, not a person's (arXiv's own rule uses the first three).
+_GROUP = re.compile(
+    r"\b(?:collaboration|collaborations|team|group|consortium|collaborators|"
+    r"collab\.|project|initiative|network|alliance|society)\b",
+    re.IGNORECASE,
+)
+_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+# "J.R.R.Tolkien", "V.P.Mineev": initials glued to the family name.
+_GLUED_INITIALS = re.compile(r"^((?:[^\W\d_]{1,2}\.-?)+)([^\W\d_][^\s.]+)$")
+# A token that is only initials: "J.", "J.R.R.", "A.-M.", "JR" is not (it is a name).
+_INITIALS = re.compile(r"^(?:[^\W\d_]{1,2}\.-?)+$")
+
+
+def is_group_name(raw: str) -> bool:
+    """Whether a name is a collaboration's or team's rather than a person's."""
+    return _GROUP.search(raw) is not None
+
+
 def split_name(raw: str) -> NameParts:
     """Split a personal name written "Given Family" or "Family, Given" into parts."""
-    name = HumanName(" ".join(raw.split()))
-    given = " ".join(p for p in (name.title, name.first, name.middle) if p) or None
-    family = name.last or None
-    return NameParts(given, family, name.suffix or None)
+    name = " ".join(raw.split())
+    if not name:
+        return NameParts(None, None)
+    if _GROUP.search(name):
+        return NameParts(None, _LEADING_THE.sub("", name))
+    if "," in name:
+        return _split_inverted(name)
+    return _split_natural(name.split(" "))
+
+
+def _split_inverted(name: str) -> NameParts:
+    """ "Family, Given", "Family, Suffix, Given", "Family, Given, Suffix", "Given Family, Jr." """
+    parts = [p for p in (p.strip() for p in name.split(",")) if p]
+    if not parts:
+        return NameParts(None, None)
+    suffixes = [p for p in parts[1:] if p.lower() in _SUFFIXES]
+    given_parts = [p for p in parts[1:] if p.lower() not in _SUFFIXES]
+    suffix = ", ".join(suffixes) or None
+    if not given_parts:
+        # "Robert W. Heath, Jr.": natural order with the suffix after a comma.
+        natural = _split_natural(parts[0].split(" "))
+        return NameParts(natural.given, natural.family, suffix or natural.suffix)
+    return NameParts(" ".join(given_parts), parts[0], suffix)
+
+
+def _split_natural(tokens: list[str]) -> NameParts:
+    """ "Given [Middle] [particles] Family [Suffix]" as a list of words."""
+    suffix = None
+    if len(tokens) >= 2 and tokens[-1].lower() in _SUFFIXES:
+        suffix = tokens.pop()
+    if len(tokens) == 1:
+        glued = _GLUED_INITIALS.match(tokens[0])
+        if glued:
+            return NameParts(glued[1], glued[2], suffix)
+        return NameParts(None, tokens[0], suffix)
+    last = len(tokens) - 1
+    start = last  # where the family name begins
+    # A lower-case particle may open the name ("de Wijn" alone is a family name); a
+    # particle directly before an initial belongs to a given name ("Maria del C. Valdés").
+    for i in range(last):
+        token = tokens[i]
+        is_particle = token in _PARTICLES_LOWER or (i > 0 and token in _PARTICLES_CAPITAL)
+        if is_particle and not _INITIALS.match(tokens[i + 1]):
+            start = i
+            break
+    given = " ".join(tokens[:start]) or None
+    return NameParts(given, " ".join(tokens[start:]), suffix)

@@ -10,7 +10,6 @@ import re
 
 __all__ = ["clean_title", "clean_abstract", "find_code_urls", "canonical_code_url", "title_key"]
 
-_SPACE = re.compile(r"\s+")
 # In arXiv metadata a paragraph starts on a line indented by whitespace; other line
 # breaks are hard wraps at ~80 columns.
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]+(?=\S)|\n\s*\n")
@@ -18,7 +17,7 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t]+(?=\S)|\n\s*\n")
 
 def clean_title(text: str) -> str:
     """Collapse line wraps and runs of whitespace in a title."""
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -37,8 +36,8 @@ def clean_abstract(text: str) -> str:
     """Undo hard wraps, keep paragraphs (joined by a blank line), trim."""
     s = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     if "\n" not in s:
-        return _SPACE.sub(" ", s)
-    paragraphs = (_SPACE.sub(" ", p).strip() for p in _PARAGRAPH_BREAK.split(s))
+        return " ".join(s.split())
+    paragraphs = (" ".join(p.split()) for p in _PARAGRAPH_BREAK.split(s))
     return "\n\n".join(p for p in paragraphs if p)
 
 

@@ -38,6 +38,10 @@ def content_rank(record: PaperRecord) -> int:
 WEAK_SCHEMES = frozenset({"title"})
 
 
+def _is_weak(ids: list[tuple[str, str]]) -> bool:
+    return all(scheme in WEAK_SCHEMES for scheme, _ in ids)
+
+
 def identifiers(record: PaperRecord) -> list[tuple[str, str]]:
     ids = []
     if record.arxiv_id:
@@ -51,11 +55,11 @@ def _json(value: object) -> str:
     return orjson.dumps(value).decode()
 
 
-def _paper_row(record: PaperRecord) -> tuple[object, ...]:
+def _paper_row(record: PaperRecord, tkey: str | None = None) -> tuple[object, ...]:
     """The descriptive columns of a record, in _FIELDS order."""
     return (
         record.title,
-        title_key(record.title),
+        tkey if tkey is not None else title_key(record.title),
         record.abstract,
         record.primary_category,
         _json(record.categories),
@@ -90,7 +94,8 @@ _INSERT_AUTHOR = (
 
 
 def _author_row(paper_id: int, a: Author, source: str) -> tuple[object, ...]:
-    return (paper_id, a.position, a.raw, a.given, a.family, a.suffix, _json(a.affiliations), source)
+    affiliations = _json(a.affiliations) if a.affiliations else "[]"
+    return (paper_id, a.position, a.raw, a.given, a.family, a.suffix, affiliations, source)
 
 
 def _same_person(a: str, b: str) -> bool:
@@ -111,9 +116,11 @@ class _NewPapers:
         self.records: list[tuple[int, PaperRecord]] = []
         self.paper_ids: set[int] = set()
 
-    def add(self, run_id: int, paper_id: int, record: PaperRecord, ids: list[tuple[str, str]]) -> None:
+    def add(
+        self, run_id: int, paper_id: int, record: PaperRecord, ids: list[tuple[str, str]], tkey: str
+    ) -> None:
         self.papers.append(
-            (paper_id, record.key, *_paper_row(record), record.source, content_rank(record),
+            (paper_id, record.key, *_paper_row(record, tkey), record.source, content_rank(record),
              run_id, run_id)
         )
         self.ids.extend((s, v, paper_id) for s, v in ids)
@@ -142,17 +149,23 @@ class PaperWriter:
     def write(self, run_id: int, records: Sequence[PaperRecord]) -> None:
         """Insert new papers in bulk; merge records that match stored papers one by one."""
         c = self.conn
-        known = self._lookup([i for r in records for i in identifiers(r)])
+        all_ids = [identifiers(r) for r in records]
+        title_keys = [title_key(r.title) for r in records]
+        known = self._lookup([i for ids in all_ids for i in ids])
+        # Papers known only by title from a page are found by the title key of any
+        # record; a page's own records also look for real papers with the same title.
+        known.update(self._lookup([("title", k) for k in set(title_keys)]))
+        by_title = self._lookup_titles(
+            [k for k, ids in zip(title_keys, all_ids, strict=True) if _is_weak(ids)]
+        )
         next_id = int(c.execute("SELECT coalesce(max(id), 0) FROM papers").fetchone()[0]) + 1
         batch = _NewPapers()
-        by_title = self._lookup_titles(
-            [r for r in records if not any(i in known for i in identifiers(r))]
-        )
-        for record in records:
-            ids = identifiers(record)
+        for record, ids, tkey in zip(records, all_ids, title_keys, strict=True):
             hits = {known[i] for i in ids if i in known}
-            if not hits:
-                hits = self._title_match(record, ids, by_title)
+            if not hits and ("title", tkey) in known:
+                hits = {known[("title", tkey)]}
+            if not hits and _is_weak(ids):
+                hits = set(by_title.get(tkey, [])[:1])
             if hits:
                 if not hits.isdisjoint(batch.paper_ids):
                     self._flush(run_id, batch)  # the match is a paper of this very batch
@@ -160,39 +173,22 @@ class PaperWriter:
                 self._accumulate(run_id, [(paper_id, record)])
             else:
                 paper_id, next_id = next_id, next_id + 1
-                batch.add(run_id, paper_id, record, ids)
+                batch.add(run_id, paper_id, record, ids, tkey)
             for i in ids:
                 known[i] = paper_id  # a later record of this batch finds this paper
-            by_title.setdefault(title_key(record.title), []).append(
-                (paper_id, all(s in WEAK_SCHEMES for s, _ in ids))
-            )
+            by_title.setdefault(tkey, []).append(paper_id)
         self._flush(run_id, batch)
 
-    def _lookup_titles(self, records: list[PaperRecord]) -> dict[str, list[tuple[int, bool]]]:
-        """Stored papers by title key, each with whether it has only weak identifiers."""
-        keys = list({title_key(r.title) for r in records})
-        found: dict[str, list[tuple[int, bool]]] = {}
+    def _lookup_titles(self, title_keys: list[str]) -> dict[str, list[int]]:
+        """Stored papers by title key."""
+        keys = list(set(title_keys))
+        found: dict[str, list[int]] = {}
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
-            sql = (
-                "SELECT p.title_key, p.id, NOT EXISTS (SELECT 1 FROM paper_ids i WHERE i.paper_id"
-                f" = p.id AND i.scheme NOT IN ({', '.join(repr(w) for w in WEAK_SCHEMES)}))"
-                f" FROM papers p WHERE p.title_key IN ({', '.join('?' * len(chunk))})"
-            )
-            for key, paper_id, weak in self.conn.execute(sql, chunk):
-                found.setdefault(key, []).append((paper_id, bool(weak)))
+            sql = f"SELECT title_key, id FROM papers WHERE title_key IN ({', '.join('?' * len(chunk))})"
+            for key, paper_id in self.conn.execute(sql, chunk):
+                found.setdefault(key, []).append(paper_id)
         return found
-
-    @staticmethod
-    def _title_match(
-        record: PaperRecord, ids: list[tuple[str, str]], by_title: dict[str, list[tuple[int, bool]]]
-    ) -> set[int]:
-        """A stored paper with the same title, where one side has no real identifier."""
-        record_weak = all(s in WEAK_SCHEMES for s, _ in ids)
-        for paper_id, paper_weak in by_title.get(title_key(record.title), []):
-            if record_weak or paper_weak:
-                return {paper_id}
-        return set()
 
     def _flush(self, run_id: int, batch: _NewPapers) -> None:
         c = self.conn

@@ -43,6 +43,9 @@ class SqliteStore:
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.execute("PRAGMA busy_timeout=10000")
         self.conn.execute("PRAGMA cache_size=-65536")
+        # Checkpoint the WAL every ~40 MB rather than 4 MB: bulk ingest rewrites the same
+        # index pages many times between checkpoints.
+        self.conn.execute("PRAGMA wal_autocheckpoint=10000")
         apply_migrations(self.conn)
         self._papers = PaperWriter(self.conn)
 

@@ -36,8 +36,6 @@ CREATE TABLE papers (
     created_run          INTEGER NOT NULL REFERENCES ingest_runs(id),
     updated_run          INTEGER NOT NULL REFERENCES ingest_runs(id)
 );
-CREATE INDEX papers_first_date ON papers(first_date);
-CREATE INDEX papers_primary_category ON papers(primary_category);
 CREATE INDEX papers_title_key ON papers(title_key);
 
 -- Every identifier a paper is known by: arxiv, doi, openreview, venue, ... and "title" for
@@ -71,7 +69,6 @@ CREATE TABLE authorships (
 );
 CREATE UNIQUE INDEX authorships_position ON authorships(paper_id, position) WHERE position IS NOT NULL;
 CREATE UNIQUE INDEX authorships_hidden ON authorships(paper_id, raw_name) WHERE position IS NULL;
-CREATE INDEX authorships_family ON authorships(family);
 
 CREATE TABLE code_links (
     paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
