@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 import pytest
@@ -70,3 +73,40 @@ def content(db_path: Path) -> dict[str, list[tuple[object, ...]]]:
         }
     finally:
         s.close()
+
+
+class FakeServer:
+    """An HTTP server on 127.0.0.1 answering GETs with `respond(query) -> (status, body)`;
+    it records every query it was sent."""
+
+    def __init__(self, respond: Callable[[dict[str, str]], tuple[int, bytes]]) -> None:
+        self.respond = respond
+        self.requests: list[dict[str, str]] = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                query = dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
+                fake.requests.append(query)
+                status, body = fake.respond(query)
+                self.send_response(status)
+                self.send_header("Content-Type", "application/xml")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+    def __enter__(self) -> FakeServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()

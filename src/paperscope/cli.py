@@ -169,9 +169,13 @@ def ingest_seeds(ctx: click.Context, directory: str, as_of: Any) -> None:
 @click.option("--from", "from_date", type=iso_date, help="Submitted on or after this date.")
 @click.option("--until", "until_date", type=iso_date, help="Submitted on or before this date.")
 @click.option("--max", "max_results", type=int, default=None, help="Stop after this many results.")
+@click.option("--base-url", default=None, help="API endpoint (default: arXiv's export API).")
+@click.option("--delay", type=float, default=3.0, show_default=True,
+              help="Seconds between requests; arXiv's terms ask for at least 3.")
 @click.pass_context
 def ingest_atom(ctx: click.Context, files: tuple[str, ...], query: str | None, category: str | None,
-                from_date: Any, until_date: Any, max_results: int | None) -> None:
+                from_date: Any, until_date: Any, max_results: int | None, base_url: str | None,
+                delay: float) -> None:
     """arXiv API Atom feeds: saved files, or live with --query/--category/--from."""
     if files:
         if query or category or from_date:
@@ -186,9 +190,12 @@ def ingest_atom(ctx: click.Context, files: tuple[str, ...], query: str | None, c
         query, category, from_date.date() if from_date else None,
         until_date.date() if until_date else None,
     )
-    client = arxiv_api.ArxivApiClient()
-    records = client.search(search_query, max_results=max_results)
-    _finish(_live(ctx, "arxiv-atom", records, scope=None))
+    options: dict[str, Any] = {"delay_seconds": delay}
+    if base_url:
+        options["base_url"] = base_url
+    with arxiv_api.ArxivApiClient(**options) as client:
+        records = client.search(search_query, max_results=max_results)
+        _finish(_live(ctx, "arxiv-atom", records, scope=None))
 
 
 @ingest_group.command("oai")
@@ -200,9 +207,11 @@ def ingest_atom(ctx: click.Context, files: tuple[str, ...], query: str | None, c
 @click.option("--metadata-prefix", type=click.Choice(["arXiv", "arXivRaw"]), default="arXivRaw",
               show_default=True, help="arXivRaw carries the version history.")
 @click.option("--base-url", default=None, help="OAI-PMH endpoint (default: arXiv's).")
+@click.option("--delay", type=float, default=3.0, show_default=True,
+              help="Seconds between requests (be polite: arXiv asks for at least 3).")
 @click.pass_context
 def ingest_oai(ctx: click.Context, files: tuple[str, ...], set_spec: str | None, from_date: Any,
-               until_date: Any, metadata_prefix: str, base_url: str | None) -> None:
+               until_date: Any, metadata_prefix: str, base_url: str | None, delay: float) -> None:
     """OAI-PMH ListRecords: saved responses, or a live, incremental harvest with --set."""
     if files:
         _run_files(ctx, "oai", files)
@@ -219,7 +228,7 @@ def ingest_oai(ctx: click.Context, files: tuple[str, ...], set_spec: str | None,
         start = date.fromisoformat(cursor[:10]) if cursor else None
         if cursor:
             err.print(f"resuming from the last stored datestamp {cursor}")
-    options: dict[str, Any] = {"metadata_prefix": metadata_prefix}
+    options = {"metadata_prefix": metadata_prefix, "delay_seconds": delay}
     if base_url:
         options["base_url"] = base_url
     harvester = arxiv_oai.OaiHarvester(**options)
