@@ -11,5 +11,6 @@ ps ingest snapshot sample/arxiv-snapshot.jsonl
 ps ingest conferences sample/conferences.jsonl.gz
 ps ingest seeds sample/seeds --as-of 2026-11-23
 echo; echo "== newest papers =="; ps papers --limit 5
-echo; echo "== one paper, every source merged =="; ps paper 2510.25741
+echo; echo "== one paper, merged from the conference corpus and a seed page =="
+ps paper venue:emnlp2022/2022.emnlp-main.765 | head -20
 echo; echo "== what the database holds =="; ps stats

@@ -53,8 +53,9 @@ def paper_text(paper: dict[str, Any]) -> str:
         if a["affiliations"]:
             lines.append(f"  {a['name']}: {'; '.join(a['affiliations'])}")
     lines.append("")
-    ids = [f"{scheme}: {', '.join(values)}" for scheme, values in paper["identifiers"].items()]
-    lines.extend(ids)
+    lines.append("ids: " + "; ".join(
+        f"{scheme} {value}" for scheme, values in paper["identifiers"].items() for value in values
+    ))
     if paper["categories"]:
         lines.append(f"categories: {' '.join(paper['categories'])} (primary {paper['primary_category']})")
     for label, key in (("first version", "first_date"), ("latest version", "latest_date"),
