@@ -184,7 +184,7 @@ def ingest_atom(ctx: click.Context, files: tuple[str, ...], query: str | None, c
         return
     if not (query or category or from_date):
         raise click.UsageError("give FILES, or --query/--category/--from for a live search")
-    from paperscope.sources import arxiv_api
+    from paperscope.sources import arxiv_api, arxiv_api_client
 
     search_query = arxiv_api.build_query(
         query, category, from_date.date() if from_date else None,
@@ -193,7 +193,7 @@ def ingest_atom(ctx: click.Context, files: tuple[str, ...], query: str | None, c
     options: dict[str, Any] = {"delay_seconds": delay}
     if base_url:
         options["base_url"] = base_url
-    with arxiv_api.ArxivApiClient(**options) as client:
+    with arxiv_api_client.ArxivApiClient(**options) as client:
         records = client.search(search_query, max_results=max_results)
         _finish(_live(ctx, "arxiv-atom", records, scope=None))
 

@@ -10,15 +10,9 @@ from pathlib import Path
 import pytest
 
 from paperscope.models import PaperRecord, Rejected, ResearcherPage
-from paperscope.sources.seed_pages import (
-    SOURCE,
-    abstract_key,
-    match_abstracts,
-    parse_author_line,
-    read,
-    read_dir,
-    split_title_authors,
-)
+from paperscope.sources.seed_page_abstracts import abstract_key, match_abstracts
+from paperscope.sources.seed_page_authors import parse_author_line, split_title_authors
+from paperscope.sources.seed_pages import SOURCE, read, read_dir
 
 SEEDS = Path(__file__).parent.parent / "fixtures" / "seeds"
 AS_OF = date(2026, 11, 23)

@@ -22,9 +22,10 @@ A page (see ``tests/fixtures/seeds/``) has an optional header, then a block per 
 
 A compact variant has no blank lines and glues the title to its authors
 (``…Language ModelsXiaozhi Wang, Kaiyue Wen et al. · tsinghua``), see
-:func:`split_title_authors`. A third lists only ``Abstract:…`` lines: untitled, they
-cannot be papers, so they are matched to the papers of the pages read with them
-(:func:`match_abstracts`) and the unmatched ones are rejected.
+:func:`~paperscope.sources.seed_page_authors.split_title_authors`. A third lists only
+``Abstract:…`` lines: untitled, they cannot be papers, so they are matched to the papers
+of the pages read with them (:func:`~paperscope.sources.seed_page_abstracts.match_abstracts`)
+and the unmatched ones are rejected.
 
 A seed paper has no arXiv id or DOI. It is keyed by its normalized title,
 ``other_ids={"title": text.title_key(title)}``, so one paper on two pages is one record;
@@ -34,12 +35,10 @@ merging it with the arXiv record of the same title is left to the resolver.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from difflib import SequenceMatcher
 from itertools import pairwise
 from pathlib import Path
 
@@ -47,26 +46,19 @@ from paperscope.ids import full_categories_for_code
 from paperscope.models import Author, Claim, Origin, PaperRecord, Rejected, ResearcherPage
 from paperscope.names import split_name
 from paperscope.sources.jsonlines import SourceError
+from paperscope.sources.seed_page_abstracts import ABSTRACT_LABEL, match_abstracts
+from paperscope.sources.seed_page_authors import (
+    name_key,
+    parse_author_line,
+    plain_name,
+    split_title_authors,
+)
 from paperscope.text import find_code_urls, title_key
 
-__all__ = [
-    "NEAR_MATCH",
-    "SOURCE",
-    "AbstractMatch",
-    "abstract_key",
-    "match_abstracts",
-    "parse_author_line",
-    "read",
-    "read_dir",
-    "split_title_authors",
-]
+__all__ = ["SOURCE", "read", "read_dir"]
 
 SOURCE = "seed-page"
 Record = PaperRecord | ResearcherPage | Rejected
-# Two abstracts this similar (difflib ratio over words) are one paper's abstract in two
-# versions: 001's "Our model could be found in:" against 000's "Our model is available
-# here:" scores 0.98; 001's other abstracts score below 0.2 against every other paper.
-NEAR_MATCH = 0.9
 
 _MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 _BADGE = re.compile(
@@ -84,30 +76,8 @@ _FIGURES = [
     (re.compile(r"AI Score\s*(\d+(?:\.\d+)?)"), "ai_score"),
     (re.compile(r"(\d[\d,]*) Papers"), "papers_heading"),
 ]
-_AUTHOR_LINE = re.compile(r"(?P<names>.*?)(?P<et_al>,? et al\.?)?(?: · (?P<tag>\S.*))?")
-_ABSTRACT = re.compile(r"Abstract:\s*")
-# Lower-case particles inside a name ("Laurens van der Maaten").
-_PARTICLES = frozenset(
-    "van von der den de del della di da dos das du la le bin ibn al el ten ter".split()
-)
-# Prefixes after which a capital is usual inside a surname (McDonald, LeCun, O'Brien).
-_NAME_PREFIXES = tuple("Mc Mac O' O\u2019 D' D\u2019 De Di Da Du La Le Van Von".split())
-_HYPHENS = "-\u2010"
-_APOSTROPHES = "'\u2019"
 
 Line = tuple[int, str]  # (line number, stripped text)
-
-
-@dataclass(slots=True)
-class AbstractMatch:
-    """A bare abstract (``block`` of ``page``) found again as a paper of another page."""
-
-    page: str  # file name of the abstract-only page
-    block: int
-    paper_key: str
-    paper_page: str  # file name of the page showing the paper
-    paper_block: int
-    similarity: float  # 1.0: identical normalized text
 
 
 @dataclass(slots=True)
@@ -161,80 +131,6 @@ def read_dir(directory: Path, as_of: date | None = None) -> Iterator[Record]:
         yield from _emit(page, [p for p in pages if p is not page])
 
 
-def abstract_key(text: str) -> str:
-    """Abstract text normalized for comparison: as a title key, ``Abstract:`` dropped."""
-    return title_key(_ABSTRACT.sub("", text.strip(), count=1))
-
-
-def parse_author_line(line: str) -> tuple[list[str], bool, str | None] | None:
-    """``"A B, C D et al. · tag"`` as (names, truncated by et al., tag); None if no names."""
-    m = _AUTHOR_LINE.fullmatch(" ".join(line.split()))
-    names = [n.strip() for n in m["names"].split(",")] if m else [""]
-    return (names, bool(m["et_al"]), m["tag"]) if m and all(names) else None
-
-
-def split_title_authors(line: str, known_names: Iterable[str] = ()) -> tuple[str, str] | None:
-    """Split a title glued to its author list (compact pages); None if nothing fits.
-
-    The authors start where a capital follows a character other than a space, hyphen or
-    apostrophe ("…Language Models|Xiaozhi Wang", "…Sharpness?|Kaiyue Wen", but not
-    "Fine-|Tune") and the rest reads as an author list: comma-separated names of
-    capitalised words, then optionally ``et al.`` and ``· tag``. Where several places
-    fit ("…LearningYann LeCun" also leaves "Cun"), a first author named elsewhere on
-    the page (``known_names``) wins, then names of plain words (McDonald and LeCun
-    count as plain, TianQi does not), then the earliest place: any earlier place would
-    have to take in the glued word ("ModelsXiaozhi"), which no name is.
-    """
-    known = {_name_key(n) for n in known_names}
-    best: tuple[tuple[int, int, int], tuple[str, str]] | None = None
-    for i in range(1, len(line)):
-        if not line[i].isupper() or line[i - 1].isspace() or line[i - 1] in _HYPHENS + _APOSTROPHES:
-            continue
-        title, authors = line[:i].rstrip(), line[i:]
-        parsed = parse_author_line(authors)
-        if not title or not parsed or not all(_plausible_name(n) for n in parsed[0]):
-            continue
-        names = parsed[0]
-        rank = (int(_name_key(names[0]) not in known), int(not all(map(_plain_name, names))), i)
-        if best is None or rank < best[0]:
-            best = (rank, (title, authors))
-    return best[1] if best else None
-
-
-def match_abstracts(
-    abstracts: Iterable[tuple[int, str]],
-    papers: Iterable[tuple[str, int, PaperRecord]],
-    page: str = "",
-) -> list[AbstractMatch]:
-    """Match bare abstracts (block, text) to papers (page name, block, record) by text.
-
-    Identical normalized text first, else the most similar paper at :data:`NEAR_MATCH`
-    or above (one paper's abstract in two versions). Unmatched abstracts are left out.
-    """
-    pool = [(pg, blk, rec, abstract_key(rec.abstract or "")) for pg, blk, rec in papers]
-    exact: dict[str, tuple[str, int, PaperRecord]] = {}
-    for pg, blk, rec, key in pool:
-        exact.setdefault(key, (pg, blk, rec))
-    matches = []
-    for block, text in abstracts:
-        key = abstract_key(text)
-        if key in exact:
-            pg, blk, rec = exact[key]
-            matches.append(AbstractMatch(page, block, rec.key, pg, blk, 1.0))
-            continue
-        best: AbstractMatch | None = None
-        for pg, blk, rec, other in pool:
-            sm = SequenceMatcher(None, key.split(), other.split(), autojunk=False)
-            if sm.real_quick_ratio() < NEAR_MATCH or sm.quick_ratio() < NEAR_MATCH:
-                continue
-            ratio = round(sm.ratio(), 3)
-            if ratio >= NEAR_MATCH and (best is None or ratio > best.similarity):
-                best = AbstractMatch(page, block, rec.key, pg, blk, ratio)
-        if best:
-            matches.append(best)
-    return matches
-
-
 # --- reading one page ----------------------------------------------------------------------
 
 
@@ -254,10 +150,10 @@ def _parse(path: Path, as_of: date | None) -> _Page:
     filled = [line for line in lines if line[1]]
     if not filled:
         page.rejected.append(_reject(page, "line 1", "empty page: no header, papers or abstracts"))
-    elif _ABSTRACT.match(filled[0][1]):
+    elif ABSTRACT_LABEL.match(filled[0][1]):
         for block, (lineno, s) in enumerate(filled, start=1):
-            if _ABSTRACT.match(s) and _ABSTRACT.sub("", s, count=1):
-                page.abstracts.append((block, lineno, _ABSTRACT.sub("", s, count=1)))
+            if ABSTRACT_LABEL.match(s) and ABSTRACT_LABEL.sub("", s, count=1):
+                page.abstracts.append((block, lineno, ABSTRACT_LABEL.sub("", s, count=1)))
             else:
                 reason = "expected an 'Abstract:' line on an abstract-only page"
                 page.rejected.append(_reject(page, f"block {block}, line {lineno}", reason, s))
@@ -413,7 +309,7 @@ def _names_seen(blocks: list[_Block]) -> list[str]:
         line = block.head[1][1] if block.compact else (block.rest[0][0][1] if block.rest else "")
         parsed = parse_author_line(line)
         if parsed:
-            names.extend(n for n in parsed[0][block.compact :] if _plain_name(n))
+            names.extend(n for n in parsed[0][block.compact :] if plain_name(n))
     return names
 
 
@@ -451,7 +347,7 @@ def _paper(
             page, f"block {number}, line {authors[0]}", "unreadable author line", authors[1]
         )
     names, truncated, tag = parsed
-    abstract_text = _ABSTRACT.sub("", " ".join(s for _, s in abstract), count=1) or None
+    abstract_text = ABSTRACT_LABEL.sub("", " ".join(s for _, s in abstract), count=1) or None
     categories = full_categories_for_code(m["code"])
     record = PaperRecord(
         source=SOURCE,
@@ -498,51 +394,13 @@ def _reject(page: _Page, position: str, reason: str, excerpt: str = "") -> Rejec
 # --- names ---------------------------------------------------------------------------------
 
 
-def _name_key(name: str) -> str:
-    s = "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch))
-    return " ".join(s.casefold().split())
-
-
-def _plausible_name(name: str) -> bool:
-    """Whether a glued line's name could be one: 1-5 capitalised words, particles inside."""
-    words = name.split()
-    return 1 <= len(words) <= 5 and all(
-        (i and word in _PARTICLES)
-        or (
-            word[0].isupper()
-            and all(c.isalpha() or c in "." + _HYPHENS + _APOSTROPHES for c in word)
-        )
-        for i, word in enumerate(words)
-    )
-
-
-def _plain_name(name: str) -> bool:
-    """Every word (and hyphen part) is one capitalised word or an initial; Mc/Le/O'… allowed."""
-    return all(
-        (i and word in _PARTICLES) or all(_plain_part(p) for p in re.split(f"[{_HYPHENS}]", word))
-        for i, word in enumerate(name.split())
-    )
-
-
-def _plain_part(part: str) -> bool:
-    for prefix in ("", *_NAME_PREFIXES):
-        rest = part.removeprefix(prefix) if part.startswith(prefix) else ""
-        if (
-            rest
-            and rest[0].isupper()
-            and all(c.islower() or c in _APOSTROPHES for c in rest[1:].rstrip("."))
-        ):
-            return True
-    return False
-
-
 def _most_named(papers: Iterable[PaperRecord], listed_only: bool = False) -> str | None:
     """The author on most of the papers (the first seen wins a tie), as first spelt."""
     counts: Counter[str] = Counter()
     spelling: dict[str, str] = {}
     for paper in papers:
         listed = (a.raw for a in paper.authors if a.position is not None or not listed_only)
-        for key, raw in {_name_key(raw): raw for raw in listed}.items():
+        for key, raw in {name_key(raw): raw for raw in listed}.items():
             counts[key] += 1
             spelling.setdefault(key, raw)
     return spelling[counts.most_common(1)[0][0]] if counts else None
@@ -606,9 +464,9 @@ def _with_researcher(page: _Page) -> list[PaperRecord | Rejected]:
     """
     if page.name is None:
         return page.blocks
-    key = _name_key(page.name)
+    key = name_key(page.name)
     for paper in page.papers:
         truncated = any(c.field == "authors_truncated" for c in paper.claims)
-        if truncated and all(_name_key(a.raw) != key for a in paper.authors):
+        if truncated and all(name_key(a.raw) != key for a in paper.authors):
             paper.authors.append(_author(page.name, None))
     return page.blocks

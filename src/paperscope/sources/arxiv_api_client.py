@@ -1,0 +1,269 @@
+"""The live arXiv API, fetched politely: paging, a delay between requests, retries.
+
+:class:`ArxivApiClient` fetches Atom feeds page by page and yields their records lazily.
+Parsing a feed is :func:`paperscope.sources.arxiv_api.parse_page`, and the typed errors
+raised here (each carrying the request URL) are defined beside it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import logging
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Literal
+
+import httpx
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+
+from paperscope import __version__
+from paperscope.models import PaperRecord, Rejected
+from paperscope.sources.arxiv_api import (
+    ArxivEmptyPageError,
+    ArxivError,
+    ArxivFeedError,
+    ArxivHttpError,
+    ArxivNetworkError,
+    FeedPage,
+    parse_page,
+)
+
+__all__ = ["ArxivApiClient", "DEFAULT_BASE_URL"]
+
+DEFAULT_BASE_URL = "https://export.arxiv.org/api/query"
+# arXiv's limit for one request (https://info.arxiv.org/help/api/user-manual.html#paging).
+MAX_PAGE_SIZE = 2000
+
+log = logging.getLogger(__name__)
+
+SortBy = Literal["relevance", "lastUpdatedDate", "submittedDate"]
+SortOrder = Literal["ascending", "descending"]
+_SORT_BY = ("relevance", "lastUpdatedDate", "submittedDate")
+_SORT_ORDER = ("ascending", "descending")
+
+
+class ArxivApiClient:
+    """Fetches arXiv API feeds politely and yields their records lazily.
+
+    Paging and retries live here; parsing is :func:`parse_page`. Use it as a context
+    manager (or call :meth:`close`) so its one HTTP connection is released.
+    """
+
+    base_url: str
+    """The query endpoint."""
+    page_size: int
+    """Entries asked for per request (arXiv allows up to 2000)."""
+    delay_seconds: float
+    """Least time between the end of one request and the start of the next. arXiv's
+    terms of use ask for no more than one request every three seconds, on one connection
+    (https://info.arxiv.org/help/api/tou.html)."""
+    num_retries: int
+    """Further tries of a request after a timeout, a failed connection, HTTP 429 or 5xx,
+    a blank body, or a spuriously empty page; waits grow exponentially from delay_seconds."""
+    timeout: float
+    """Seconds to wait for connecting and for each read."""
+    max_backoff_seconds: float
+    """Cap on the exponential wait between tries."""
+    max_retry_after_seconds: float
+    """A Retry-After longer than this is not waited out: the request fails at once."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        page_size: int = 100,
+        delay_seconds: float = 3.0,
+        num_retries: int = 3,
+        timeout: float = 30.0,
+        max_backoff_seconds: float = 120.0,
+        max_retry_after_seconds: float = 600.0,
+        user_agent: str = f"paperscope/{__version__}",
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be 1..{MAX_PAGE_SIZE}, not {page_size}")
+        if delay_seconds < 0 or num_retries < 0 or timeout <= 0:
+            raise ValueError("delay_seconds and num_retries must be ≥ 0, timeout > 0")
+        self.base_url = base_url
+        self.page_size = page_size
+        self.delay_seconds = delay_seconds
+        self.num_retries = num_retries
+        self.timeout = timeout
+        self.max_backoff_seconds = max_backoff_seconds
+        self.max_retry_after_seconds = max_retry_after_seconds
+        self._sleep = sleep
+        self._clock = clock
+        self._last_request_end: float | None = None
+        self._http = httpx.Client(
+            transport=transport,
+            timeout=httpx.Timeout(timeout),
+            headers={"User-Agent": user_agent},
+            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+            follow_redirects=True,
+        )
+
+    def __enter__(self) -> ArxivApiClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def search(
+        self,
+        search_query: str,
+        max_results: int | None = None,
+        sort_by: SortBy = "submittedDate",
+        sort_order: SortOrder = "descending",
+    ) -> Iterator[PaperRecord | Rejected]:
+        """Yield the records matching ``search_query``, page by page, up to ``max_results``."""
+        if not search_query.strip():
+            raise ValueError("empty search query")
+        if sort_by not in _SORT_BY or sort_order not in _SORT_ORDER:
+            raise ValueError(f"sort_by must be one of {_SORT_BY}, sort_order one of {_SORT_ORDER}")
+        params = {"search_query": search_query, "sortBy": sort_by, "sortOrder": sort_order}
+        return self._paginate(params, max_results)
+
+    def fetch_ids(self, id_list: list[str]) -> Iterator[PaperRecord | Rejected]:
+        """Yield the records of the given arXiv ids (``2101.00016``, ``hep-th/9108002v2``).
+
+        arXiv judges the ids: an id it cannot parse raises ArxivApiError, one it does not
+        know is silently absent from the results.
+        """
+        ids = [i.strip() for i in id_list if i.strip()]
+        for first in range(0, len(ids), self.page_size):
+            chunk = ids[first : first + self.page_size]
+            yield from self._paginate({"id_list": ",".join(chunk)}, None)
+
+    # -- paging ------------------------------------------------------------------------
+
+    def _paginate(
+        self, params: dict[str, str], max_results: int | None
+    ) -> Iterator[PaperRecord | Rejected]:
+        start = 0
+        yielded = 0
+        total: int | None = None
+        # Pages can overlap when new papers arrive mid-harvest; yield each version once.
+        seen: set[tuple[str, int | None]] = set()
+        while max_results is None or yielded < max_results:
+            size = (
+                self.page_size
+                if max_results is None
+                else min(self.page_size, max_results - yielded)
+            )
+            page = self._fetch({**params, "start": str(start), "max_results": str(size)}, total)
+            if total is None:
+                total = page.total or 0
+            if not page.records:
+                return
+            for record in page.records:
+                if isinstance(record, PaperRecord):
+                    key = (record.arxiv_id or "", record.arxiv_version)
+                    if key in seen:
+                        log.info(
+                            "%s: %s repeated from an earlier page, skipped", record.origin, key[0]
+                        )
+                        continue
+                    seen.add(key)
+                yield record
+                yielded += 1
+                if max_results is not None and yielded >= max_results:
+                    return
+            start += len(page.records)
+            if start >= total:
+                return
+
+    def _fetch(self, params: dict[str, str], known_total: int | None) -> FeedPage:
+        retrying = Retrying(
+            stop=stop_after_attempt(self.num_retries + 1),
+            wait=self._wait_before_retry,
+            retry=retry_if_exception(self._should_retry),
+            sleep=self._sleep,
+            before_sleep=_log_retry,
+            reraise=True,
+        )
+        return retrying(self._get_page, params, known_total)
+
+    def _should_retry(self, error: BaseException) -> bool:
+        if not isinstance(error, ArxivError) or not error.retryable:
+            return False
+        retry_after = getattr(error, "retry_after", None)
+        return retry_after is None or retry_after <= self.max_retry_after_seconds
+
+    def _wait_before_retry(self, state: RetryCallState) -> float:
+        backoff = min(
+            self.delay_seconds * 2.0 ** (state.attempt_number - 1), self.max_backoff_seconds
+        )
+        error = state.outcome.exception() if state.outcome else None
+        retry_after: float | None = getattr(error, "retry_after", None)
+        return max(backoff, retry_after or 0.0)
+
+    def _get_page(self, params: dict[str, str], known_total: int | None) -> FeedPage:
+        url = str(httpx.URL(self.base_url, params=params))
+        self._wait_for_turn()
+        try:
+            response = self._http.get(self.base_url, params=params)
+        except httpx.TimeoutException as e:
+            raise ArxivNetworkError(f"{url}: timed out ({type(e).__name__})", url) from e
+        except httpx.TransportError as e:
+            raise ArxivNetworkError(f"{url}: {type(e).__name__}: {e}", url) from e
+        finally:
+            self._last_request_end = self._clock()
+        status = response.status_code
+        if status not in (200, 400):
+            raise ArxivHttpError(url, status, _retry_after(response))
+        try:
+            page = parse_page(response.content, url)  # raises ArxivApiError for 400 feeds
+        except ArxivFeedError:
+            if status == 400:
+                raise ArxivHttpError(url, status) from None
+            raise
+        if status == 400:
+            raise ArxivHttpError(url, status)
+        total = page.total if known_total is None else known_total
+        start = int(params["start"])
+        if not page.records and total and start < total:
+            raise ArxivEmptyPageError(url, start, total)
+        return page
+
+    def _wait_for_turn(self) -> None:
+        if self._last_request_end is None:
+            return
+        remaining = self.delay_seconds - (self._clock() - self._last_request_end)
+        if remaining > 0:
+            self._sleep(remaining)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds the server asks us to wait (Retry-After as seconds or HTTP-date), else None."""
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        until = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    # Measured against the server's own Date header where there is one: no clock skew.
+    now = datetime.now(UTC)
+    if date_header := response.headers.get("Date"):
+        with contextlib.suppress(TypeError, ValueError):
+            now = email.utils.parsedate_to_datetime(date_header)
+    if until.tzinfo is None:
+        until = until.replace(tzinfo=UTC)
+    return max(0.0, (until - now).total_seconds())
+
+
+def _log_retry(state: RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome else None
+    wait = state.next_action.sleep if state.next_action else 0.0
+    log.warning("%s; try %d failed, retrying in %.1f s", error, state.attempt_number, wait)
