@@ -128,6 +128,70 @@ class ResearcherPage:
 
 
 @dataclass(slots=True)
+class Institution:
+    """An institution as a provider identifies it (OpenAlex: ROR id, country)."""
+
+    name: str
+    source_id: str | None = None  # OpenAlex "I27837315"
+    ror: str | None = None  # "https://ror.org/00cvxb145"
+    country: str | None = None  # ISO 3166-1 alpha-2
+
+
+@dataclass(slots=True)
+class ProviderAuthorship:
+    """One authorship on a provider's work: the provider's author id, ORCID, institutions."""
+
+    name: str
+    position: int | None
+    source_id: str | None = None  # OpenAlex "A5023888391", Semantic Scholar "1741101"
+    orcid: str | None = None  # bare, "0000-0001-6187-6610"
+    institutions: list[Institution] = field(default_factory=list)
+    raw_affiliations: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class WorkRecord:
+    """What a citation provider (OpenAlex, Semantic Scholar) says about one paper.
+
+    It enriches a stored paper found by identifier; it never creates one on its own.
+    """
+
+    source: str  # "openalex", "semantic-scholar"
+    origin: Origin
+    source_id: str  # OpenAlex "W2741809807", S2 paperId
+    as_of: str  # ISO date the figures were observed
+    title: str | None = None
+    year: int | None = None
+    arxiv_id: str | None = None
+    dois: list[str] = field(default_factory=list)
+    cited_by_count: int | None = None
+    influential_citation_count: int | None = None  # Semantic Scholar only
+    counts_by_year: dict[int, int] = field(default_factory=dict)  # citations received per year
+    references: list[str] = field(default_factory=list)  # the provider's ids of cited works
+    authorships: list[ProviderAuthorship] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    venue: str | None = None
+
+
+@dataclass(slots=True)
+class AuthorProfile:
+    """A provider's own figures about a researcher: shown beside ours, never blended."""
+
+    source: str
+    origin: Origin
+    source_id: str
+    name: str
+    as_of: str
+    orcid: str | None = None
+    h_index: int | None = None
+    i10_index: int | None = None
+    works_count: int | None = None
+    citation_count: int | None = None
+    affiliations: list[Institution] = field(default_factory=list)
+    work_ids: list[str] = field(default_factory=list)  # the provider's ids of their works
+
+
+@dataclass(slots=True)
 class Rejected:
     """A record that failed validation: where it was, why, and what it looked like."""
 
@@ -141,3 +205,4 @@ class Rejected:
 
 
 Record = PaperRecord | ResearcherPage | Rejected
+EnrichmentRecord = WorkRecord | AuthorProfile | Rejected
