@@ -404,7 +404,7 @@ def _split_and(name: str) -> list[str]:
 def _parse_name(name: str) -> tuple[str, NameParts | None]:
     """The cleaned name and its parts; None for parts where nothing is left of it.
 
-    Cached: the same people recur across thousands of papers, and nameparser is slow.
+    Cached: the same people recur across thousands of papers.
     """
     if "&" in name:
         name = html.unescape(html.unescape(name))  # "D&amp;#x27;Amely" is escaped twice
