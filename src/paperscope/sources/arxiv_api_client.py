@@ -7,12 +7,9 @@ raised here (each carrying the request URL) are defined beside it.
 
 from __future__ import annotations
 
-import contextlib
-import email.utils
 import logging
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from typing import Literal
 
 import httpx
@@ -29,6 +26,7 @@ from paperscope.sources.arxiv_api import (
     FeedPage,
     parse_page,
 )
+from paperscope.sources.http_retry import retry_after_seconds
 
 __all__ = ["ArxivApiClient", "DEFAULT_BASE_URL"]
 
@@ -217,7 +215,7 @@ class ArxivApiClient:
             self._last_request_end = self._clock()
         status = response.status_code
         if status not in (200, 400):
-            raise ArxivHttpError(url, status, _retry_after(response))
+            raise ArxivHttpError(url, status, retry_after_seconds(response.headers))
         try:
             page = parse_page(response.content, url)  # raises ArxivApiError for 400 feeds
         except ArxivFeedError:
@@ -238,29 +236,6 @@ class ArxivApiClient:
         remaining = self.delay_seconds - (self._clock() - self._last_request_end)
         if remaining > 0:
             self._sleep(remaining)
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """Seconds the server asks us to wait (Retry-After as seconds or HTTP-date), else None."""
-    value = response.headers.get("Retry-After", "").strip()
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        until = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    # Measured against the server's own Date header where there is one: no clock skew.
-    now = datetime.now(UTC)
-    if date_header := response.headers.get("Date"):
-        with contextlib.suppress(TypeError, ValueError):
-            now = email.utils.parsedate_to_datetime(date_header)
-    if until.tzinfo is None:
-        until = until.replace(tzinfo=UTC)
-    return max(0.0, (until - now).total_seconds())
 
 
 def _log_retry(state: RetryCallState) -> None:

@@ -22,7 +22,7 @@ import gzip
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from paperscope.ids import InvalidIdentifier, normalize_category, normalize_doi,
 from paperscope.models import Author, Origin, PaperRecord, Rejected, Version
 from paperscope.names import split_name
 from paperscope.sources.arxiv_authors import parse_arxiv_authors
+from paperscope.sources.http_retry import retry_after_seconds
 from paperscope.sources.jsonlines import SourceError
 from paperscope.text import clean_abstract, clean_title, find_code_urls
 
@@ -477,12 +478,8 @@ class OaiHarvester:
         return response
 
     def _retry_after(self, response: httpx.Response) -> float:
-        value = response.headers.get("retry-after", "").strip()
-        try:
-            seconds = float(value)
-        except ValueError:
-            try:  # the other form the header allows: an HTTP date
-                seconds = (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds()
-            except (TypeError, ValueError):
-                seconds = self.default_retry_after_seconds
-        return min(max(seconds, 0.0), self.max_retry_after_seconds)
+        # Seconds or an HTTP date, the latter against this machine's clock.
+        seconds = retry_after_seconds(response.headers, use_date_header=False)
+        if seconds is None:
+            seconds = self.default_retry_after_seconds
+        return min(seconds, self.max_retry_after_seconds)
