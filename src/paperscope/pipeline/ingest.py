@@ -8,13 +8,17 @@ of the same input is stored.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from paperscope.models import PaperRecord, Record, Rejected, ResearcherPage
+from paperscope.pipeline.read_ahead import can_read_ahead, read_ahead
 from paperscope.sources.jsonlines import SourceError
 from paperscope.store import SqliteStore
+from paperscope.store.rows import PaperRows
 
 __all__ = ["IngestSummary", "ingest", "ingest_files"]
 
@@ -57,7 +61,7 @@ Progress = Callable[[int], None]
 def ingest(
     store: SqliteStore,
     source: str,
-    records: Iterable[Record],
+    records: Iterable[Record | PaperRows],
     command: str,
     *,
     cursor_scope: str | None = None,
@@ -74,26 +78,29 @@ def ingest(
     owns_run = summary is None
     if summary is None:
         summary = IngestSummary(store.begin_run(source, command), source)
-    papers: list[PaperRecord] = []
+    papers: list[PaperRecord | PaperRows] = []
     rejects: list[Rejected] = []
     pages: list[ResearcherPage] = []  # written last: they refer to papers by key
     newest: str | None = None
-    try:
-        for record in records:
-            if isinstance(record, PaperRecord):
-                papers.append(record)
-                if record.datestamp and (newest is None or record.datestamp > newest):
-                    newest = record.datestamp
-            elif isinstance(record, Rejected):
-                rejects.append(record)
-            else:
-                pages.append(record)
-            if len(papers) + len(rejects) >= batch_size:
-                _flush(store, summary, papers, rejects, on_progress)
-    except SourceError as e:
-        summary.failed_inputs.append(str(e))
-    cursor = (source, cursor_scope, newest) if cursor_scope and newest and summary.ok else None
-    _flush(store, summary, papers, rejects, on_progress, pages, cursor)
+    with _collector_paused():
+        try:
+            for record in records:
+                if isinstance(record, PaperRecord):
+                    papers.append(record)
+                    if record.datestamp and (newest is None or record.datestamp > newest):
+                        newest = record.datestamp
+                elif isinstance(record, PaperRows):  # a paper record read ahead
+                    papers.append(record)
+                elif isinstance(record, Rejected):
+                    rejects.append(record)
+                else:
+                    pages.append(record)
+                if len(papers) + len(rejects) >= batch_size:
+                    _flush(store, summary, papers, rejects, on_progress)
+        except SourceError as e:
+            summary.failed_inputs.append(str(e))
+        cursor = (source, cursor_scope, newest) if cursor_scope and newest and summary.ok else None
+        _flush(store, summary, papers, rejects, on_progress, pages, cursor)
     summary.seconds += time.perf_counter() - started
     if owns_run:
         status = "done" if summary.ok else "failed"
@@ -104,7 +111,7 @@ def ingest(
 def _flush(
     store: SqliteStore,
     summary: IngestSummary,
-    papers: list[PaperRecord],
+    papers: list[PaperRecord | PaperRows],
     rejects: list[Rejected],
     on_progress: Progress | None,
     pages: list[ResearcherPage] = (),  # type: ignore[assignment]
@@ -121,6 +128,24 @@ def _flush(
         on_progress(n)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector, run rarely while the block runs.
+
+    Records hold no reference cycles: reference counting frees each batch once it is
+    stored. The collector, run as usual (every 700 new objects), would walk the live
+    records of the batch being filled again and again: a tenth of a bulk ingest's time.
+    Run every 200,000 new objects instead, it costs nothing and still frees any cycle a
+    source might make.
+    """
+    thresholds = gc.get_threshold()
+    gc.set_threshold(200_000, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
 def ingest_files(
     store: SqliteStore,
     source: str,
@@ -130,14 +155,21 @@ def ingest_files(
     *,
     on_progress: Progress | None = None,
     on_file: Callable[[str], None] | None = None,
+    read_in_child: bool | None = None,
 ) -> IngestSummary:
-    """Ingest several files of one source as one run; unreadable files are reported, not fatal."""
+    """Ingest several files of one source as one run; unreadable files are reported, not fatal.
+
+    With ``read_in_child`` (by default, where there is a second core) each file is read in
+    a child process while this one writes: see pipeline/read_ahead.py.
+    """
+    if read_in_child is None:
+        read_in_child = can_read_ahead()
     summary = IngestSummary(store.begin_run(source, command), source)
     for path in paths:
         if on_file:
             on_file(path)
         try:
-            records = reader(path)
+            records = read_ahead(reader, path, BATCH_SIZE) if read_in_child else reader(path)
         except SourceError as e:
             summary.failed_inputs.append(str(e))
             continue

@@ -19,7 +19,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-from paperscope.ids import InvalidIdentifier, normalize_category, normalize_doi, parse_arxiv_id
+from paperscope.ids import InvalidIdentifier, normalize_arxiv_id, normalize_category, normalize_doi
 from paperscope.models import Author, Origin, PaperRecord, Rejected, Version
 from paperscope.sources.arxiv_authors import parse_arxiv_authors
 from paperscope.sources.jsonlines import iter_json_objects
@@ -61,7 +61,7 @@ def parse_record(obj: dict[str, Any], origin: Origin) -> PaperRecord:
     if type(raw_id) is not str:
         raise _Reject('missing "id"' if raw_id is None else _wrong_type("id", raw_id, "a string"))
     try:
-        arxiv_id = parse_arxiv_id(raw_id).id
+        arxiv_id = normalize_arxiv_id(raw_id)
     except InvalidIdentifier as e:
         raise _Reject(f'malformed "id" {raw_id!r}: {e}') from None
 

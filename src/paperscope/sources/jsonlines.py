@@ -48,24 +48,35 @@ def iter_json_objects(
             for lineno, line in enumerate(f, start=1):
                 if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
                     line = line[3:]
-                line = line.strip()
-                if not line:
+                # orjson skips the whitespace around a value, so only blank lines need
+                # a test here: stripping every line would copy it.
+                if line.isspace():
                     continue
                 origin = Origin(name, f"line {lineno}")
-                excerpt = line[:200].decode("utf-8", "replace")
                 try:
                     obj = orjson.loads(line)
-                except orjson.JSONDecodeError as e:
-                    reason = "undecodable bytes (not UTF-8)" if _bad_utf8(line) else f"not JSON: {e}"
-                    yield Rejected(source, origin, reason, excerpt)
-                    continue
-                if not isinstance(obj, dict):
-                    yield Rejected(source, origin, f"not a JSON object but {type(obj).__name__}", excerpt)
+                except orjson.JSONDecodeError:
+                    # Parsed again stripped: strip() also drops the odd form feed, which
+                    # JSON does not allow, and the error's position is then the same.
+                    line = line.strip()
+                    try:
+                        obj = orjson.loads(line)
+                    except orjson.JSONDecodeError as e:
+                        reason = "undecodable bytes (not UTF-8)" if _bad_utf8(line) else f"not JSON: {e}"
+                        yield Rejected(source, origin, reason, _excerpt(line))
+                        continue
+                if type(obj) is not dict:
+                    reason = f"not a JSON object but {type(obj).__name__}"
+                    yield Rejected(source, origin, reason, _excerpt(line.strip()))
                     continue
                 yield origin, obj
         except (OSError, EOFError, gzip.BadGzipFile) as e:
             # A truncated .gz: everything before the damage was yielded.
             raise SourceError(f"{name}: read failed: {e}") from e
+
+
+def _excerpt(line: bytes) -> str:
+    return line[:200].decode("utf-8", "replace")
 
 
 def _bad_utf8(line: bytes) -> bool:

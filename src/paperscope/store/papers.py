@@ -15,87 +15,30 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-import orjson
+from paperscope.models import PaperRecord
+from paperscope.store.rows import (
+    DESCRIPTIVE_FIELDS,
+    NO_AFFILIATIONS,
+    PaperRows,
+    paper_rows,
+)
 
-from paperscope.models import Author, Claim, PaperRecord
-from paperscope.text import title_key
-
-# How authoritative each source is for a paper's descriptive fields. arXiv sources add
-# the version number, so v3 from any arXiv source beats v2 from any other.
-_BASE_RANK = {"seed-page": 10, "conference": 50}
-_ARXIV_RANK = 100
-
-
-def content_rank(record: PaperRecord) -> int:
-    base = _BASE_RANK.get(record.source)
-    if base is not None:
-        return base
-    return _ARXIV_RANK + (record.arxiv_version or len(record.versions) or 0)
-
-
-# Identifier schemes that only say "a page named a paper with this title": a match by
-# them is a guess, so they never merge two papers that both have real identifiers.
-WEAK_SCHEMES = frozenset({"title"})
-
-
-def _is_weak(ids: list[tuple[str, str]]) -> bool:
-    return all(scheme in WEAK_SCHEMES for scheme, _ in ids)
-
-
-def identifiers(record: PaperRecord) -> list[tuple[str, str]]:
-    ids = []
-    if record.arxiv_id:
-        ids.append(("arxiv", record.arxiv_id))
-    ids.extend(("doi", d) for d in record.dois)
-    ids.extend(sorted(record.other_ids.items()))
-    return ids
-
-
-def _json(value: object) -> str:
-    return orjson.dumps(value).decode()
-
-
-def _paper_row(record: PaperRecord, tkey: str | None = None) -> tuple[object, ...]:
-    """The descriptive columns of a record, in _FIELDS order."""
-    return (
-        record.title,
-        tkey if tkey is not None else title_key(record.title),
-        record.abstract,
-        record.primary_category,
-        _json(record.categories),
-        record.category_code,
-        record.first_date,
-        record.latest_date,
-        record.year,
-        record.arxiv_version,
-        record.comments,
-        record.journal_ref,
-        record.license,
-        record.venue,
-    )
-
-
-_FIELDS = (
-    "title title_key abstract primary_category categories category_code first_date latest_date year "
-    "latest_version comments journal_ref license venue"
-).split()
 _INSERT_PAPER = (
-    f"INSERT INTO papers (id, key, {', '.join(_FIELDS)}, content_source, content_rank,"
-    f" created_run, updated_run) VALUES ({', '.join('?' * (len(_FIELDS) + 6))})"
+    f"INSERT INTO papers (id, key, {', '.join(DESCRIPTIVE_FIELDS)}, content_source, content_rank,"
+    f" created_run, updated_run) VALUES ({', '.join('?' * (len(DESCRIPTIVE_FIELDS) + 6))})"
 )
 # Overwrite with the incoming value where it has one (authoritative record) ...
-_OVERWRITE = ", ".join(f"{f} = coalesce(?, {f})" for f in _FIELDS)
+_OVERWRITE = ", ".join(f"{f} = coalesce(?, {f})" for f in DESCRIPTIVE_FIELDS)
 # ... or only fill what is empty (a less authoritative record).
-_FILL = ", ".join(f"{f} = coalesce({f}, ?)" for f in _FIELDS)
+_FILL = ", ".join(f"{f} = coalesce({f}, ?)" for f in DESCRIPTIVE_FIELDS)
 _INSERT_AUTHOR = (
     "INSERT OR IGNORE INTO authorships (paper_id, position, raw_name, given, family, suffix,"
     " affiliations, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
-
-
-def _author_row(paper_id: int, a: Author, source: str) -> tuple[object, ...]:
-    affiliations = _json(a.affiliations) if a.affiliations else "[]"
-    return (paper_id, a.position, a.raw, a.given, a.family, a.suffix, affiliations, source)
+_INSERT_HIDDEN_AUTHOR = (
+    "INSERT OR IGNORE INTO hidden_authorships (paper_id, raw_name, given, family, suffix,"
+    " affiliations, source) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 def _same_person(a: str, b: str) -> bool:
@@ -113,20 +56,24 @@ class _NewPapers:
         self.ids: list[tuple[str, str, int]] = []
         self.versions: list[tuple[object, ...]] = []
         self.authors: list[tuple[object, ...]] = []
-        self.records: list[tuple[int, PaperRecord]] = []
+        self.hidden_authors: list[tuple[object, ...]] = []
+        self.written: list[tuple[int, PaperRows]] = []
         self.paper_ids: set[int] = set()
 
-    def add(
-        self, run_id: int, paper_id: int, record: PaperRecord, ids: list[tuple[str, str]], tkey: str
-    ) -> None:
+    def add(self, run_id: int, paper_id: int, paper: PaperRows) -> None:
         self.papers.append(
-            (paper_id, record.key, *_paper_row(record, tkey), record.source, content_rank(record),
-             run_id, run_id)
+            (paper_id, paper.key, *paper.descriptive, paper.source, paper.rank, run_id, run_id)
         )
-        self.ids.extend((s, v, paper_id) for s, v in ids)
-        self.versions.extend((paper_id, v.version, v.submitted, v.size) for v in record.versions)
-        self.authors.extend(_author_row(paper_id, a, record.source) for a in record.authors)
-        self.records.append((paper_id, record))
+        # Loops rather than comprehensions: most of these lists hold one or two rows.
+        for scheme, value in paper.ids:
+            self.ids.append((scheme, value, paper_id))
+        for version in paper.versions:
+            self.versions.append((paper_id, *version))
+        for author in paper.authors:
+            self.authors.append((paper_id, *author, paper.source))
+        for author in paper.hidden_authors:
+            self.hidden_authors.append((paper_id, *author, paper.source))
+        self.written.append((paper_id, paper))
         self.paper_ids.add(paper_id)
 
 
@@ -146,38 +93,51 @@ class PaperWriter:
         ).fetchone()
         return int(row[0]) if row else None
 
-    def write(self, run_id: int, records: Sequence[PaperRecord]) -> None:
-        """Insert new papers in bulk; merge records that match stored papers one by one."""
+    def write(self, run_id: int, records: Sequence[PaperRecord | PaperRows]) -> None:
+        """Insert new papers in bulk; merge records that match stored papers one by one.
+
+        Records may come as PaperRows already (see store/rows.py).
+        """
         c = self.conn
-        all_ids = [identifiers(r) for r in records]
-        title_keys = [title_key(r.title) for r in records]
-        known = self._lookup([i for ids in all_ids for i in ids])
+        papers = [r if type(r) is PaperRows else paper_rows(r) for r in records]  # type: ignore[arg-type]
+        known = self._lookup([i for p in papers for i in p.ids])
         # Papers known only by title from a page are found by the title key of any
         # record; a page's own records also look for real papers with the same title.
-        known.update(self._lookup([("title", k) for k in set(title_keys)]))
-        by_title = self._lookup_titles(
-            [k for k, ids in zip(title_keys, all_ids, strict=True) if _is_weak(ids)]
-        )
+        # Neither kind stored nor in the batch (an arXiv bulk ingest): no title work.
+        title_only_stored = self._has_title_only_papers()
+        if title_only_stored:
+            known.update(self._lookup([("title", k) for k in {p.title_key for p in papers}]))
+        match_titles = title_only_stored or any(p.weak for p in papers)
+        by_title = self._lookup_titles([p.title_key for p in papers if p.weak]) if match_titles else {}
         next_id = int(c.execute("SELECT coalesce(max(id), 0) FROM papers").fetchone()[0]) + 1
         batch = _NewPapers()
-        for record, ids, tkey in zip(records, all_ids, title_keys, strict=True):
+        for paper in papers:
+            ids = paper.ids
             hits = {known[i] for i in ids if i in known}
-            if not hits and ("title", tkey) in known:
-                hits = {known[("title", tkey)]}
-            if not hits and _is_weak(ids):
-                hits = set(by_title.get(tkey, [])[:1])
+            if not hits and match_titles:
+                tkey = paper.title_key
+                if ("title", tkey) in known:
+                    hits = {known[("title", tkey)]}
+                elif paper.weak:
+                    hits = set(by_title.get(tkey, [])[:1])
             if hits:
                 if not hits.isdisjoint(batch.paper_ids):
                     self._flush(run_id, batch)  # the match is a paper of this very batch
-                paper_id = self._merge(run_id, record, sorted(hits))
-                self._accumulate(run_id, [(paper_id, record)])
+                paper_id = self._merge(run_id, paper, sorted(hits))
+                self._accumulate(run_id, [(paper_id, paper)])
             else:
                 paper_id, next_id = next_id, next_id + 1
-                batch.add(run_id, paper_id, record, ids, tkey)
+                batch.add(run_id, paper_id, paper)
             for i in ids:
                 known[i] = paper_id  # a later record of this batch finds this paper
-            by_title.setdefault(tkey, []).append(paper_id)
+            if match_titles:
+                by_title.setdefault(paper.title_key, []).append(paper_id)
         self._flush(run_id, batch)
+
+    def _has_title_only_papers(self) -> bool:
+        """Whether any stored paper is known by a title identifier (from a seed page)."""
+        row = self.conn.execute("SELECT 1 FROM paper_ids WHERE scheme = 'title' LIMIT 1").fetchone()
+        return row is not None
 
     def _lookup_titles(self, title_keys: list[str]) -> dict[str, list[int]]:
         """Stored papers by title key."""
@@ -199,7 +159,8 @@ class PaperWriter:
             batch.versions,
         )
         c.executemany(_INSERT_AUTHOR, batch.authors)
-        self._accumulate(run_id, batch.records)
+        c.executemany(_INSERT_HIDDEN_AUTHOR, batch.hidden_authors)
+        self._accumulate(run_id, batch.written, new_papers=True)
         batch.clear()
 
     def _lookup(self, ids: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
@@ -219,7 +180,7 @@ class PaperWriter:
                     found[(scheme, value)] = paper_id
         return found
 
-    def _merge(self, run_id: int, record: PaperRecord, hits: list[int]) -> int:
+    def _merge(self, run_id: int, paper: PaperRows, hits: list[int]) -> int:
         """Fold a record into the stored paper it matches; return that paper's id."""
         c = self.conn
         paper_id = hits[0]
@@ -228,82 +189,82 @@ class PaperWriter:
         stored_rank = c.execute(
             "SELECT content_rank FROM papers WHERE id = ?", (paper_id,)
         ).fetchone()[0]
-        rank = content_rank(record)
-        authoritative = rank >= stored_rank
+        authoritative = paper.rank >= stored_rank
         if authoritative:
             c.execute(
                 f"UPDATE papers SET {_OVERWRITE}, content_source = ?, content_rank = ?,"
                 " updated_run = ? WHERE id = ?",
-                (*_paper_row(record), record.source, rank, run_id, paper_id),
+                (*paper.descriptive, paper.source, paper.rank, run_id, paper_id),
             )
         else:
             c.execute(
                 f"UPDATE papers SET {_FILL}, updated_run = ? WHERE id = ?",
-                (*_paper_row(record), run_id, paper_id),
+                (*paper.descriptive, run_id, paper_id),
             )
-        ids = identifiers(record)
         c.executemany(
             "INSERT OR IGNORE INTO paper_ids (scheme, value, paper_id) VALUES (?, ?, ?)",
-            [(s, v, paper_id) for s, v in ids],
+            [(s, v, paper_id) for s, v in paper.ids],
         )
-        if any(s not in WEAK_SCHEMES for s, _ in ids):
+        if not paper.weak:
             # A paper first seen on a page gets its real identifier as its key.
             c.execute(
-                "UPDATE papers SET key = ? WHERE id = ? AND key LIKE 'title:%'", (record.key, paper_id)
+                "UPDATE papers SET key = ? WHERE id = ? AND key LIKE 'title:%'", (paper.key, paper_id)
             )
         c.executemany(
             "INSERT INTO versions (paper_id, version, submitted, size) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (paper_id, version) DO UPDATE SET"
             " submitted = coalesce(excluded.submitted, submitted), size = coalesce(excluded.size, size)",
-            [(paper_id, v.version, v.submitted, v.size) for v in record.versions],
+            [(paper_id, *version) for version in paper.versions],
         )
-        self._merge_authors(paper_id, record, authoritative)
+        self._merge_authors(paper_id, paper, authoritative)
         return paper_id
 
-    def _merge_authors(self, paper_id: int, record: PaperRecord, authoritative: bool) -> None:
+    def _merge_authors(self, paper_id: int, paper: PaperRows, authoritative: bool) -> None:
         c = self.conn
-        listed = [a for a in record.authors if a.position is not None]
-        hidden = [a for a in record.authors if a.position is None]
+        # Affiliations are compared as stored JSON: every writer stores orjson's text.
         stored = {
-            pos: (raw, orjson.loads(affs))
+            pos: (raw, affs)
             for pos, raw, affs in c.execute(
-                "SELECT position, raw_name, affiliations FROM authorships"
-                " WHERE paper_id = ? AND position IS NOT NULL",
+                "SELECT position, raw_name, affiliations FROM authorships WHERE paper_id = ?",
                 (paper_id,),
             )
         }
+        listed = paper.authors
         if listed and (authoritative or not stored):
-            c.execute(
-                "DELETE FROM authorships WHERE paper_id = ? AND position IS NOT NULL", (paper_id,)
-            )
+            c.execute("DELETE FROM authorships WHERE paper_id = ?", (paper_id,))
             rows = []
-            for a in listed:
-                old = stored.get(a.position)  # type: ignore[arg-type]
+            for position, raw, given, family, suffix, affs in listed:
+                old = stored.get(position)
                 # Keep affiliations another source knew for the same person at this place.
-                if old and not a.affiliations and _same_person(old[0], a.raw):
-                    a = Author(a.raw, a.given, a.family, a.suffix, old[1], a.position)
-                rows.append(_author_row(paper_id, a, record.source))
+                if old and affs == NO_AFFILIATIONS and _same_person(old[0], raw):  # type: ignore[arg-type]
+                    affs = old[1]
+                rows.append((paper_id, position, raw, given, family, suffix, affs, paper.source))
             c.executemany(_INSERT_AUTHOR, rows)
         elif listed:
             # Less authoritative: only add affiliations where the stored author has none.
-            for a in listed:
-                old = stored.get(a.position)  # type: ignore[arg-type]
-                if old and not old[1] and a.affiliations and _same_person(old[0], a.raw):
+            for position, raw, _, _, _, affs in listed:
+                old = stored.get(position)
+                if (
+                    old
+                    and old[1] == NO_AFFILIATIONS
+                    and affs != NO_AFFILIATIONS
+                    and _same_person(old[0], raw)  # type: ignore[arg-type]
+                ):
                     c.execute(
                         "UPDATE authorships SET affiliations = ? WHERE paper_id = ? AND position = ?",
-                        (_json(a.affiliations), paper_id, a.position),
+                        (affs, paper_id, position),
                     )
         names = [raw for (raw,) in c.execute(
-            "SELECT raw_name FROM authorships WHERE paper_id = ? AND position IS NOT NULL", (paper_id,))]
-        for a in hidden:
-            if not any(_same_person(a.raw, n) for n in names):
-                c.execute(_INSERT_AUTHOR, _author_row(paper_id, a, record.source))
+            "SELECT raw_name FROM authorships WHERE paper_id = ?", (paper_id,))]
+        for hidden in paper.hidden_authors:
+            if not any(_same_person(hidden[0], n) for n in names):  # type: ignore[arg-type]
+                c.execute(_INSERT_HIDDEN_AUTHOR, (paper_id, *hidden, paper.source))
         # A hidden authorship that a full author list now names is no longer hidden.
         for hid, raw in c.execute(
-            "SELECT id, raw_name FROM authorships WHERE paper_id = ? AND position IS NULL", (paper_id,)
+            "SELECT id, raw_name FROM hidden_authorships WHERE paper_id = ?", (paper_id,)
         ).fetchall():
             if any(_same_person(raw, n) for n in names):
-                c.execute("DELETE FROM authorships WHERE id = ?", (hid,))
+                c.execute("DELETE FROM hidden_authorships WHERE id = ?", (hid,))
 
     def _absorb(self, survivor: int, other: int) -> None:
         """Merge paper `other` into `survivor`: two stored papers turned out to be one."""
@@ -322,9 +283,9 @@ class PaperWriter:
                 (survivor, other),
             )
         c.execute(
-            "INSERT OR IGNORE INTO authorships (paper_id, position, raw_name, given, family, suffix,"
-            " affiliations, source) SELECT ?, NULL, raw_name, given, family, suffix, affiliations,"
-            " source FROM authorships WHERE paper_id = ? AND position IS NULL",
+            "INSERT OR IGNORE INTO hidden_authorships (paper_id, raw_name, given, family, suffix,"
+            " affiliations, source) SELECT ?, raw_name, given, family, suffix, affiliations,"
+            " source FROM hidden_authorships WHERE paper_id = ? ORDER BY id",
             (survivor, other),
         )
         c.execute(
@@ -333,33 +294,42 @@ class PaperWriter:
         )
         c.execute("DELETE FROM papers WHERE id = ?", (other,))
 
-    def _accumulate(self, run_id: int, papers: list[tuple[int, PaperRecord]]) -> None:
-        """Facts that add up across sources: code links, citation counts, claims, provenance."""
+    def _accumulate(
+        self, run_id: int, papers: list[tuple[int, PaperRows]], new_papers: bool = False
+    ) -> None:
+        """Facts that add up across sources: code links, citation counts, claims, provenance.
+
+        ``new_papers``: papers created by this very batch, which have no provenance yet.
+        """
         c = self.conn
         c.executemany(
             "INSERT OR IGNORE INTO code_links (paper_id, url, source) VALUES (?, ?, ?)",
-            [(pid, url, r.source) for pid, r in papers for url in r.code_urls],
+            [(pid, url, p.source) for pid, p in papers for url in p.code_urls],
         )
         c.executemany(
             "INSERT INTO citation_counts (paper_id, source, as_of, count, run_id)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (paper_id, source, as_of) DO UPDATE"
             " SET count = excluded.count, run_id = excluded.run_id",
-            [(pid, n.source, n.as_of, n.count, run_id) for pid, r in papers for n in r.citations],
+            [(pid, *citation, run_id) for pid, p in papers for citation in p.citations],
         )
-        for pid, r in papers:
-            if r.claims:
-                self.write_claims(run_id, f"paper:{pid}", r.claims)
-        c.executemany(
-            "INSERT INTO provenance (paper_id, source, record_id, origin, run_id) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT (paper_id, source, record_id) DO UPDATE"
-            " SET origin = excluded.origin, run_id = excluded.run_id",
-            [(pid, r.source, r.key, str(r.origin), run_id) for pid, r in papers],
-        )
+        for pid, p in papers:
+            if p.claims:
+                self.write_claims(run_id, f"paper:{pid}", p.claims)
+        insert = "INSERT INTO provenance (paper_id, source, record_id, origin, run_id) VALUES (?, ?, ?, ?, ?)"
+        if not new_papers:  # a plain insert is cheaper, where no row can be there already
+            insert += (
+                " ON CONFLICT (paper_id, source, record_id) DO UPDATE"
+                " SET origin = excluded.origin, run_id = excluded.run_id"
+            )
+        c.executemany(insert, [(pid, p.source, p.key, p.origin, run_id) for pid, p in papers])
 
-    def write_claims(self, run_id: int, subject: str, claims: Sequence[Claim]) -> None:
+    def write_claims(
+        self, run_id: int, subject: str, claims: Sequence[tuple[str, str, str, str | None]]
+    ) -> None:
+        """Store (field, value, source, as_of) claims about a subject; see rows.claim_rows."""
         self.conn.executemany(
             "INSERT INTO claims (subject, field, value, source, as_of, run_id) VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (subject, field, source) DO UPDATE"
             " SET value = excluded.value, as_of = excluded.as_of, run_id = excluded.run_id",
-            [(subject, cl.field, cl.value, cl.source, cl.as_of, run_id) for cl in claims],
+            [(subject, *claim, run_id) for claim in claims],
         )

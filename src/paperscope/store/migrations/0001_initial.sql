@@ -1,6 +1,10 @@
 -- paperscope schema, version 1.
 -- Portable SQL: the PostgreSQL backend applies the same statements with its own type
 -- names (INTEGER PRIMARY KEY → BIGSERIAL/IDENTITY); JSON lists are stored as TEXT.
+-- "WITHOUT ROWID" is SQLite's word for a table stored as its primary-key index alone
+-- (PostgreSQL's tables are always like that, so its backend drops the words). It is used
+-- on the link tables a bulk ingest fills: each row then lands in one b-tree, not two,
+-- and no query wants their rowids.
 
 CREATE TABLE ingest_runs (
     id          INTEGER PRIMARY KEY,
@@ -45,7 +49,7 @@ CREATE TABLE paper_ids (
     value    TEXT NOT NULL,
     paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
     PRIMARY KEY (scheme, value)
-);
+) WITHOUT ROWID;
 CREATE INDEX paper_ids_paper ON paper_ids(paper_id);
 
 CREATE TABLE versions (
@@ -54,21 +58,35 @@ CREATE TABLE versions (
     submitted TEXT,
     size      TEXT,
     PRIMARY KEY (paper_id, version)
-);
+) WITHOUT ROWID;
 
+-- The author list of a paper, in order.
 CREATE TABLE authorships (
-    id           INTEGER PRIMARY KEY,
     paper_id     INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
-    position     INTEGER,     -- 0-based; NULL = named by a source but hidden behind "et al."
+    position     INTEGER NOT NULL,    -- 0-based
     raw_name     TEXT NOT NULL,
     given        TEXT,
     family       TEXT,
     suffix       TEXT,
     affiliations TEXT NOT NULL DEFAULT '[]',   -- JSON list of raw affiliation strings
-    source       TEXT NOT NULL
+    source       TEXT NOT NULL,
+    PRIMARY KEY (paper_id, position)
+) WITHOUT ROWID;
+
+-- Authorships a source states without a place in the list: a seed page names the paper
+-- as its researcher's, but the list it shows hides them behind "et al.". Rare, so an
+-- ordinary table; its id keeps them in the order they were learnt.
+CREATE TABLE hidden_authorships (
+    id           INTEGER PRIMARY KEY,
+    paper_id     INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+    raw_name     TEXT NOT NULL,
+    given        TEXT,
+    family       TEXT,
+    suffix       TEXT,
+    affiliations TEXT NOT NULL DEFAULT '[]',
+    source       TEXT NOT NULL,
+    UNIQUE (paper_id, raw_name)
 );
-CREATE UNIQUE INDEX authorships_position ON authorships(paper_id, position) WHERE position IS NOT NULL;
-CREATE UNIQUE INDEX authorships_hidden ON authorships(paper_id, raw_name) WHERE position IS NULL;
 
 CREATE TABLE code_links (
     paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
@@ -95,7 +113,7 @@ CREATE TABLE provenance (
     origin    TEXT NOT NULL,      -- file and position
     run_id    INTEGER NOT NULL REFERENCES ingest_runs(id),
     PRIMARY KEY (paper_id, source, record_id)
-);
+) WITHOUT ROWID;
 
 -- Figures a page reports about a paper or a researcher; never mixed with computed ones.
 CREATE TABLE claims (
