@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -248,6 +249,89 @@ def _live(ctx: click.Context, source: str, records: Iterator[Record], scope: str
 
         return ingest(store, source, records, " ".join(sys.argv[1:]), cursor_scope=scope,
                       on_progress=on_progress, batch_size=200)
+
+
+# --- enrich ---------------------------------------------------------------------------
+@main.group(name="enrich")
+def enrich_group() -> None:
+    """Citations, references, author ids and institutions from OpenAlex / Semantic Scholar."""
+
+
+def _enrich(ctx: click.Context, source: str, records: Iterator[Any]) -> None:
+    from paperscope.pipeline.enrich import enrich
+
+    store = _store(ctx)
+    with _progress() as bar:
+        task = bar.add_task(source, total=None, records=0)
+        seen = [0]
+
+        def on_progress(n: int) -> None:
+            seen[0] += n
+            bar.update(task, records=seen[0])
+
+        summary = enrich(store, source, records, " ".join(sys.argv[1:]), on_progress=on_progress)
+    click.echo(summary.line())
+    if not summary.ok:
+        sys.exit(1)
+
+
+def _chain_files(read: Callable[[Path], Iterator[Any]], files: tuple[str, ...]) -> Iterator[Any]:
+    for path in files:
+        yield from read(Path(path))
+
+
+@enrich_group.command("openalex")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--limit", type=click.IntRange(1), default=1000, show_default=True,
+              help="Look up at most this many stored papers (live).")
+@click.option("--budget", type=click.IntRange(1), default=None,
+              help="Stop after this many API requests (live).")
+@click.option("--base-url", default=None, help="API endpoint (default: api.openalex.org).")
+@click.pass_context
+def enrich_openalex(ctx: click.Context, files: tuple[str, ...], limit: int, budget: int | None,
+                    base_url: str | None) -> None:
+    """OpenAlex works for stored papers: from FILES (JSON lines, .gz), or live with $OPENALEX_API_KEY."""
+    from paperscope.sources import openalex
+
+    if files:
+        _enrich(ctx, "openalex", _chain_files(openalex.read, files))
+        return
+    from paperscope.sources.openalex_client import OpenAlexClient
+
+    targets = _store(ctx).papers_to_enrich("openalex", limit)
+    options: dict[str, Any] = {"budget": budget}
+    if base_url:
+        options["base_url"] = base_url
+    with OpenAlexClient(os.environ.get("OPENALEX_API_KEY"), **options) as client:
+        dois = [d for _, arxiv_id, ds in targets for d in ds[:1] if not arxiv_id]
+        arxiv_ids = [arxiv_id for _, arxiv_id, _ in targets if arxiv_id]
+        _enrich(ctx, "openalex", client.works_by_ids(dois, arxiv_ids))
+        if client.stopped:
+            err.print(client.stopped, highlight=False)
+
+
+@enrich_group.command("s2")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--limit", type=click.IntRange(1), default=1000, show_default=True,
+              help="Look up at most this many stored papers (live).")
+@click.option("--base-url", default=None, help="API endpoint (default: the Graph API).")
+@click.pass_context
+def enrich_s2(ctx: click.Context, files: tuple[str, ...], limit: int, base_url: str | None) -> None:
+    """Semantic Scholar papers for stored papers: from FILES, or live (≤ 1 request/s; $S2_API_KEY optional)."""
+    from paperscope.sources import semantic_scholar
+
+    if files:
+        _enrich(ctx, "semantic-scholar", _chain_files(semantic_scholar.read, files))
+        return
+    from paperscope.sources.semantic_scholar_client import SemanticScholarClient
+
+    targets = _store(ctx).papers_to_enrich("semantic-scholar", limit)
+    ids = [f"ARXIV:{arxiv_id}" if arxiv_id else f"DOI:{dois[0]}" for _, arxiv_id, dois in targets]
+    options: dict[str, Any] = {"api_key": os.environ.get("S2_API_KEY") or None}
+    if base_url:
+        options["base_url"] = base_url
+    with SemanticScholarClient(**options) as client:
+        _enrich(ctx, "semantic-scholar", client.papers_batch(ids))
 
 
 # --- read commands --------------------------------------------------------------------

@@ -17,7 +17,8 @@ from typing import Any
 import orjson
 
 from paperscope.ids import InvalidIdentifier, arxiv_id_from_doi, normalize_doi, parse_arxiv_id
-from paperscope.models import PaperRecord, Rejected, ResearcherPage
+from paperscope.models import AuthorProfile, PaperRecord, Rejected, ResearcherPage, WorkRecord
+from paperscope.store.enrichment import EnrichmentWriter
 from paperscope.store.migrations import apply_migrations
 from paperscope.store.papers import PaperWriter
 from paperscope.store.rows import PaperRows, claim_rows
@@ -39,6 +40,16 @@ def _bind_none_quickly() -> None:
 
 def _none(_: None) -> None:
     return None
+
+
+def _write_rejects(c: sqlite3.Connection, run_id: int, rejects: list[Rejected]) -> None:
+    """Rejects are kept once per (source, file, position, reason): re-runs add none."""
+    c.executemany(
+        "INSERT OR IGNORE INTO rejects (run_id, source, file, position, reason, excerpt)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [(run_id, r.source, r.origin.file, r.origin.position, r.reason, r.excerpt[:500])
+         for r in rejects],
+    )
 
 
 def _now() -> str:
@@ -70,6 +81,7 @@ class SqliteStore:
         self.conn.execute("PRAGMA wal_autocheckpoint=5000")
         apply_migrations(self.conn)
         self._papers = PaperWriter(self.conn)
+        self._enrichment = EnrichmentWriter(self.conn)
 
     def close(self) -> None:
         self.conn.close()
@@ -124,14 +136,7 @@ class SqliteStore:
             for page in pages:
                 self._write_page(c, run_id, page)
             if rejects:
-                c.executemany(
-                    "INSERT OR IGNORE INTO rejects (run_id, source, file, position, reason, excerpt)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    [
-                        (run_id, r.source, r.origin.file, r.origin.position, r.reason, r.excerpt[:500])
-                        for r in rejects
-                    ],
-                )
+                _write_rejects(c, run_id, rejects)
             if cursor is not None:
                 source, scope, value = cursor
                 c.execute(
@@ -140,6 +145,25 @@ class SqliteStore:
                     " updated = excluded.updated WHERE excluded.cursor > harvest_state.cursor",
                     (source, scope, value, _now()),
                 )
+
+    def write_enrichment(
+        self,
+        run_id: int,
+        works: list[WorkRecord],
+        profiles: list[AuthorProfile],
+        rejects: list[Rejected],
+    ) -> int:
+        """Store one batch of provider works, author profiles and rejects; return how many
+        works matched no stored paper."""
+        with self.transaction() as c:
+            unmatched = self._enrichment.write_works(run_id, works)
+            self._enrichment.write_profiles(run_id, profiles)
+            _write_rejects(c, run_id, rejects)
+        return len(unmatched)
+
+    def papers_to_enrich(self, source: str, limit: int) -> list[tuple[int, str | None, list[str]]]:
+        """Stored papers a provider has not enriched yet: (id, arXiv id, DOIs), newest first."""
+        return self._enrichment.targets(source, limit)
 
     def _write_page(self, c: sqlite3.Connection, run_id: int, page: ResearcherPage) -> None:
         c.execute(
