@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
-import http.server
-import itertools
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,26 +29,12 @@ from paperscope.sources.arxiv_api import (
 from paperscope.sources.arxiv_api_client import ArxivApiClient
 
 from arxiv_api_recorded import ATOM, RECORDED, papers, recorded
+from local_http import FakeClock, LocalServer, ReplyHandler, gaps, serving
 
 
 def test_public_names_exist() -> None:
     assert sorted(arxiv_api_client.__all__) == sorted(set(arxiv_api_client.__all__))
     assert all(hasattr(arxiv_api_client, name) for name in arxiv_api_client.__all__)
-
-
-class FakeClock:
-    """Monotonic time that moves only when the client sleeps; sleeps are recorded."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @dataclass
@@ -86,7 +69,7 @@ def key_of(params: dict[str, str]) -> Key:
     )
 
 
-class ReplayServer:
+class ReplayServer(LocalServer):
     """Replays recorded exchanges by query; queued faults for a query are served first."""
 
     def __init__(self, clock: FakeClock) -> None:
@@ -96,25 +79,18 @@ class ReplayServer:
         }
         self.faults: dict[Key, list[Fault]] = {}
         self.hits: list[Hit] = []
-        self.release = threading.Event()
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.url = f"http://127.0.0.1:{self.httpd.server_port}/api/query"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
+        super().__init__(self._handler(), "/api/query")
 
     def inject(
         self, start: int, *faults: Fault, search_query: str = "testing", max_results: int = 10
     ) -> None:
         self.faults.setdefault((search_query, "", str(start), str(max_results)), []).extend(faults)
 
-    def _handler(self) -> type[http.server.BaseHTTPRequestHandler]:
+    def _handler(self) -> type[ReplyHandler]:
         server = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            timeout = 5
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
+        class Handler(ReplyHandler):
+            content_type = "application/atom+xml; charset=utf-8"
 
             def do_GET(self) -> None:
                 params = {
@@ -160,23 +136,10 @@ class ReplayServer:
                 elif fault.kind == "error400":
                     self.reply(400, recorded("id_abc").body)
 
-            def reply(
-                self, status: int, body: bytes, headers: dict[str, str] | None = None
-            ) -> None:
-                self.send_response_only(status)
-                for name, value in {
-                    "Content-Type": "application/atom+xml; charset=utf-8",
-                    **(headers or {}),
-                }.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
         return Handler
 
     def gaps(self) -> list[float]:
-        return [b.at - a.at for a, b in itertools.pairwise(self.hits)]
+        return gaps(h.at for h in self.hits)
 
 
 @pytest.fixture
@@ -186,13 +149,8 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def server(clock: FakeClock) -> Iterator[ReplayServer]:
-    replay = ReplayServer(clock)
-    replay.thread.start()
-    yield replay
-    replay.release.set()
-    replay.httpd.shutdown()
-    replay.httpd.server_close()
-    replay.thread.join()
+    with serving(ReplayServer(clock)) as replay:
+        yield replay
 
 
 def make_client(server: ReplayServer, clock: FakeClock, **options: object) -> ArxivApiClient:

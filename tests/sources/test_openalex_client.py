@@ -8,9 +8,7 @@ Sleeping is recorded on a fake clock, so retries are checked without being waite
 
 from __future__ import annotations
 
-import http.server
 import itertools
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +25,7 @@ from paperscope.sources import openalex_client
 from paperscope.sources.openalex import OpenAlexHttpError, OpenAlexKeyMissingError
 from paperscope.sources.openalex_client import OpenAlexClient
 
+from local_http import FakeClock, LocalServer, ReplyHandler, serving
 from openalex_recorded import AUTHOR, OLDER_WORK, WORK, arxiv_copy
 
 KEY = "test-key-123"
@@ -35,21 +34,6 @@ KEY = "test-key-123"
 def test_public_names_exist() -> None:
     assert sorted(openalex_client.__all__) == sorted(set(openalex_client.__all__))
     assert all(hasattr(openalex_client, name) for name in openalex_client.__all__)
-
-
-class FakeClock:
-    """Monotonic time that moves only when the client sleeps; sleeps are recorded."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @dataclass
@@ -71,7 +55,7 @@ class Hit:
         return self.params["filter"].removeprefix("doi:").split("|")
 
 
-class FakeOpenAlex:
+class FakeOpenAlex(LocalServer):
     """Answers /works?filter=doi:…, /works/doi:…, /authors/… with real objects.
 
     Works are found by DOI in a catalogue of real work objects. List pages are cut from
@@ -86,9 +70,7 @@ class FakeOpenAlex:
         self.report_count = True
         self.faults: list[Fault] = []
         self.hits: list[Hit] = []
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.url = f"http://127.0.0.1:{self.httpd.server_port}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
+        super().__init__(self._handler())
 
     def page(self, params: dict[str, str]) -> dict[str, Any]:
         wanted = params["filter"].removeprefix("doi:").split("|")
@@ -107,14 +89,11 @@ class FakeOpenAlex:
         }
         return {"meta": meta, "results": results, "group_by": []}
 
-    def _handler(self) -> type[http.server.BaseHTTPRequestHandler]:
+    def _handler(self) -> type[ReplyHandler]:
         server = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
+        class Handler(ReplyHandler):
+            timeout = None
 
             def do_GET(self) -> None:
                 url = urlsplit(self.path)
@@ -124,27 +103,17 @@ class FakeOpenAlex:
                 date = self.date_time_string()
                 server.hits.append(Hit(path, params, str(fault.status) if fault else "ok", date))
                 if fault:
-                    return self.reply(fault.status, fault.body, fault.headers, date)
+                    return self.reply(fault.status, fault.body, {"Date": date, **fault.headers})
                 if path == "/works":
-                    return self.reply(200, orjson.dumps(server.page(params)), {}, date)
+                    return self.reply(200, orjson.dumps(server.page(params)), {"Date": date})
                 entity = (
                     server.catalogue.get(path.removeprefix("/works/doi:"))
                     if path.startswith("/works/doi:")
                     else server.authors.get(path.removeprefix("/authors/"))
                 )
                 if entity is None:
-                    return self.reply(404, b'{"error": "Not found"}', {}, date)
-                self.reply(200, orjson.dumps(entity), {}, date)
-
-            def reply(self, status: int, body: bytes, headers: dict[str, str], date: str) -> None:
-                self.send_response_only(status)
-                self.send_header("Date", date)
-                self.send_header("Content-Type", "application/json")
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                    return self.reply(404, b'{"error": "Not found"}', {"Date": date})
+                self.reply(200, orjson.dumps(entity), {"Date": date})
 
         return Handler
 
@@ -162,12 +131,8 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def server() -> Iterator[FakeOpenAlex]:
-    fake = FakeOpenAlex([WORK, OLDER_WORK, arxiv_copy()])
-    fake.thread.start()
-    yield fake
-    fake.httpd.shutdown()
-    fake.httpd.server_close()
-    fake.thread.join()
+    with serving(FakeOpenAlex([WORK, OLDER_WORK, arxiv_copy()])) as fake:
+        yield fake
 
 
 def make_client(server: FakeOpenAlex, clock: FakeClock, **options: Any) -> OpenAlexClient:

@@ -9,10 +9,7 @@ without being waited out.
 from __future__ import annotations
 
 import contextlib
-import http.server
-import itertools
 import json
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +25,7 @@ from paperscope.sources.semantic_scholar import (
 )
 from paperscope.sources.semantic_scholar_client import PAPER_FIELDS, SemanticScholarClient
 
+from local_http import FakeClock, LocalServer, ReplyHandler, gaps, serving
 from semantic_scholar_recorded import cassette, works
 
 
@@ -38,21 +36,6 @@ def test_public_names_exist() -> None:
 
 BATCH = cassette("test_get_papers_not_found_warning")[0]
 API_KEY = "F@k3K3y"  # the fake key S2 answered 403 to in test_debug.yaml
-
-
-class FakeClock:
-    """Monotonic time that moves only when the client sleeps; sleeps are recorded."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @dataclass
@@ -74,7 +57,7 @@ class Hit:
     outcome: str
 
 
-class ReplayServer:
+class ReplayServer(LocalServer):
     """Answers POST /paper/batch and GET /author/… from the recordings; faults go first.
 
     A batch whose fields and ids match a recording gets that recording's body; any other
@@ -91,21 +74,12 @@ class ReplayServer:
         }
         self.faults: list[Fault] = []
         self.hits: list[Hit] = []
-        self.release = threading.Event()
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.url = f"http://127.0.0.1:{self.httpd.server_port}/graph/v1"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
+        super().__init__(self._handler(), "/graph/v1")
 
-    def _handler(self) -> type[http.server.BaseHTTPRequestHandler]:
+    def _handler(self) -> type[ReplyHandler]:
         server = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            timeout = 5
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
+        class Handler(ReplyHandler):
             def do_GET(self) -> None:
                 self.answer([])
 
@@ -142,20 +116,10 @@ class ReplayServer:
                     body = json.dumps([server.papers.get(i) for i in ids]).encode()
                     self.reply(200, body, {"Date": BATCH.date})
 
-            def reply(
-                self, status: int, body: bytes, headers: dict[str, str] | None = None
-            ) -> None:
-                self.send_response_only(status)
-                for name, value in {"Content-Type": "application/json", **(headers or {})}.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
         return Handler
 
     def gaps(self) -> list[float]:
-        return [b.at - a.at for a, b in itertools.pairwise(self.hits)]
+        return gaps(h.at for h in self.hits)
 
 
 @pytest.fixture
@@ -165,13 +129,8 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def server(clock: FakeClock) -> Iterator[ReplayServer]:
-    replay = ReplayServer(clock)
-    replay.thread.start()
-    yield replay
-    replay.release.set()
-    replay.httpd.shutdown()
-    replay.httpd.server_close()
-    replay.thread.join()
+    with serving(ReplayServer(clock)) as replay:
+        yield replay
 
 
 def make_client(server: ReplayServer, clock: FakeClock, **options: Any) -> SemanticScholarClient:

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator
 from typing import Literal
 
 import httpx
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from paperscope import __version__
 from paperscope.models import PaperRecord, Rejected
@@ -26,6 +25,7 @@ from paperscope.sources.arxiv_api import (
     FeedPage,
     parse_page,
 )
+from paperscope.sources.http_client import PoliteClient
 from paperscope.sources.http_retry import retry_after_seconds
 
 __all__ = ["ArxivApiClient", "DEFAULT_BASE_URL"]
@@ -42,12 +42,16 @@ _SORT_BY = ("relevance", "lastUpdatedDate", "submittedDate")
 _SORT_ORDER = ("ascending", "descending")
 
 
-class ArxivApiClient:
+class ArxivApiClient(PoliteClient):
     """Fetches arXiv API feeds politely and yields their records lazily.
 
-    Paging and retries live here; parsing is :func:`parse_page`. Use it as a context
-    manager (or call :meth:`close`) so its one HTTP connection is released.
+    Paging lives here, spacing and retries in :class:`PoliteClient`; parsing is
+    :func:`parse_page`. Use it as a context manager (or call :meth:`close`) so its one
+    HTTP connection is released.
     """
+
+    _error_type = ArxivError
+    _network_error = ArxivNetworkError
 
     base_url: str
     """The query endpoint."""
@@ -86,32 +90,25 @@ class ArxivApiClient:
             raise ValueError(f"page_size must be 1..{MAX_PAGE_SIZE}, not {page_size}")
         if delay_seconds < 0 or num_retries < 0 or timeout <= 0:
             raise ValueError("delay_seconds and num_retries must be ≥ 0, timeout > 0")
+        super().__init__(
+            num_retries=num_retries,
+            max_backoff_seconds=max_backoff_seconds,
+            max_retry_after_seconds=max_retry_after_seconds,
+            timeout=timeout,
+            headers={"User-Agent": user_agent},
+            sleep=sleep,
+            clock=clock,
+            transport=transport,
+        )
         self.base_url = base_url
         self.page_size = page_size
         self.delay_seconds = delay_seconds
-        self.num_retries = num_retries
-        self.timeout = timeout
-        self.max_backoff_seconds = max_backoff_seconds
-        self.max_retry_after_seconds = max_retry_after_seconds
-        self._sleep = sleep
-        self._clock = clock
-        self._last_request_end: float | None = None
-        self._http = httpx.Client(
-            transport=transport,
-            timeout=httpx.Timeout(timeout),
-            headers={"User-Agent": user_agent},
-            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-            follow_redirects=True,
-        )
 
-    def __enter__(self) -> ArxivApiClient:
-        return self
+    def _interval_seconds(self) -> float:
+        return self.delay_seconds
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._http.close()
+    def _first_backoff_seconds(self) -> float:
+        return self.delay_seconds
 
     def search(
         self,
@@ -178,41 +175,11 @@ class ArxivApiClient:
                 return
 
     def _fetch(self, params: dict[str, str], known_total: int | None) -> FeedPage:
-        retrying = Retrying(
-            stop=stop_after_attempt(self.num_retries + 1),
-            wait=self._wait_before_retry,
-            retry=retry_if_exception(self._should_retry),
-            sleep=self._sleep,
-            before_sleep=_log_retry,
-            reraise=True,
-        )
-        return retrying(self._get_page, params, known_total)
-
-    def _should_retry(self, error: BaseException) -> bool:
-        if not isinstance(error, ArxivError) or not error.retryable:
-            return False
-        retry_after = getattr(error, "retry_after", None)
-        return retry_after is None or retry_after <= self.max_retry_after_seconds
-
-    def _wait_before_retry(self, state: RetryCallState) -> float:
-        backoff = min(
-            self.delay_seconds * 2.0 ** (state.attempt_number - 1), self.max_backoff_seconds
-        )
-        error = state.outcome.exception() if state.outcome else None
-        retry_after: float | None = getattr(error, "retry_after", None)
-        return max(backoff, retry_after or 0.0)
+        return self._with_retries(self._get_page, params, known_total)
 
     def _get_page(self, params: dict[str, str], known_total: int | None) -> FeedPage:
         url = str(httpx.URL(self.base_url, params=params))
-        self._wait_for_turn()
-        try:
-            response = self._http.get(self.base_url, params=params)
-        except httpx.TimeoutException as e:
-            raise ArxivNetworkError(f"{url}: timed out ({type(e).__name__})", url) from e
-        except httpx.TransportError as e:
-            raise ArxivNetworkError(f"{url}: {type(e).__name__}: {e}", url) from e
-        finally:
-            self._last_request_end = self._clock()
+        response = self._send("GET", url, self.base_url, params=params)
         status = response.status_code
         if status not in (200, 400):
             raise ArxivHttpError(url, status, retry_after_seconds(response.headers))
@@ -229,16 +196,3 @@ class ArxivApiClient:
         if not page.records and total and start < total:
             raise ArxivEmptyPageError(url, start, total)
         return page
-
-    def _wait_for_turn(self) -> None:
-        if self._last_request_end is None:
-            return
-        remaining = self.delay_seconds - (self._clock() - self._last_request_end)
-        if remaining > 0:
-            self._sleep(remaining)
-
-
-def _log_retry(state: RetryCallState) -> None:
-    error = state.outcome.exception() if state.outcome else None
-    wait = state.next_action.sleep if state.next_action else 0.0
-    log.warning("%s; try %d failed, retrying in %.1f s", error, state.attempt_number, wait)

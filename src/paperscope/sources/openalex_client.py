@@ -22,11 +22,11 @@ from urllib.parse import quote
 
 import httpx
 import orjson
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from paperscope import __version__
 from paperscope.ids import normalize_doi, parse_arxiv_id
 from paperscope.models import AuthorProfile, Origin, Rejected, WorkRecord
+from paperscope.sources.http_client import PoliteClient
 from paperscope.sources.http_retry import retry_after_seconds
 from paperscope.sources.openalex import (
     SOURCE,
@@ -57,13 +57,16 @@ log = logging.getLogger(__name__)
 _FILTER_SYNTAX = re.compile(r"[,|]")
 
 
-class OpenAlexClient:
+class OpenAlexClient(PoliteClient):
     """Fetches works and authors from the OpenAlex API politely; works come lazily.
 
     Works are looked up by DOI, 50 to a request (an OR filter), arXiv papers by their
     DataCite DOI ``10.48550/arxiv.<id>``; pages follow OpenAlex's cursor. Use it as a
     context manager (or call :meth:`close`) so its HTTP connection is released.
     """
+
+    _error_type = OpenAlexError
+    _network_error = OpenAlexNetworkError
 
     base_url: str
     """The API root."""
@@ -116,36 +119,31 @@ class OpenAlexClient:
             raise ValueError(f"budget must be ≥ 1 request, not {budget}")
         if delay_seconds < 0 or num_retries < 0 or timeout <= 0:
             raise ValueError("delay_seconds and num_retries must be ≥ 0, timeout > 0")
+        super().__init__(
+            num_retries=num_retries,
+            max_backoff_seconds=max_backoff_seconds,
+            max_retry_after_seconds=max_retry_after_seconds,
+            timeout=timeout,
+            headers={"User-Agent": user_agent, "Accept": "application/json"},
+            sleep=sleep,
+            clock=clock,
+            transport=transport,
+            one_connection=False,
+        )
         self._api_key = api_key.strip() if api_key else None
         self.base_url = base_url.rstrip("/")
         self.per_page = per_page
         self.budget = budget
         self.delay_seconds = delay_seconds
-        self.num_retries = num_retries
         self.backoff_seconds = backoff_seconds
-        self.max_backoff_seconds = max_backoff_seconds
-        self.max_retry_after_seconds = max_retry_after_seconds
-        self.timeout = timeout
         self.requests_made = 0
         self.stopped = None
-        self._sleep = sleep
-        self._clock = clock
-        self._last_request_end: float | None = None
-        self._http = httpx.Client(
-            transport=transport,
-            timeout=httpx.Timeout(timeout),
-            headers={"User-Agent": user_agent, "Accept": "application/json"},
-            follow_redirects=True,  # a merged entity's id redirects to the one it merged into
-        )
 
-    def __enter__(self) -> OpenAlexClient:
-        return self
+    def _interval_seconds(self) -> float:
+        return self.delay_seconds
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._http.close()
+    def _first_backoff_seconds(self) -> float:
+        return self.backoff_seconds
 
     def works_by_ids(
         self, dois: list[str], arxiv_ids: list[str]
@@ -236,33 +234,17 @@ class OpenAlexClient:
         """(body, URL without the key, observation date) of one GET, with retries."""
         url = str(httpx.URL(self.base_url + path, params=params))
         self._require_key(url)
-        retrying = Retrying(
-            stop=stop_after_attempt(self.num_retries + 1),
-            wait=self._wait_before_retry,
-            retry=retry_if_exception(self._should_retry),
-            sleep=self._sleep,
-            before_sleep=_log_retry,
-            reraise=True,
-        )
-        return retrying(self._get_once, url, path, params)
+        return self._with_retries(self._get_once, url, path, params)
 
     def _get_once(
         self, url: str, path: str, params: dict[str, str]
     ) -> tuple[dict[str, Any], str, str]:
         if self.budget is not None and self.requests_made >= self.budget:
             raise OpenAlexBudgetExhausted(f"{url}: request budget of {self.budget} spent", url)
-        self._wait_for_turn()
         self.requests_made += 1
-        try:
-            response = self._http.get(
-                self.base_url + path, params={**params, "api_key": self._api_key or ""}
-            )
-        except httpx.TimeoutException as e:
-            raise OpenAlexNetworkError(f"{url}: timed out ({type(e).__name__})", url) from e
-        except httpx.TransportError as e:
-            raise OpenAlexNetworkError(f"{url}: {type(e).__name__}: {e}", url) from e
-        finally:
-            self._last_request_end = self._clock()
+        response = self._send(
+            "GET", url, self.base_url + path, params={**params, "api_key": self._api_key or ""}
+        )
         if response.status_code != 200:
             raise OpenAlexHttpError(
                 url,
@@ -277,27 +259,6 @@ class OpenAlexClient:
         if not isinstance(body, dict):
             raise OpenAlexResponseError(f"{url}: a JSON {type(body).__name__}, not an object", url)
         return body, url, _response_date(response)
-
-    def _should_retry(self, error: BaseException) -> bool:
-        if not isinstance(error, OpenAlexError) or not error.retryable:
-            return False
-        retry_after = getattr(error, "retry_after", None)
-        return retry_after is None or retry_after <= self.max_retry_after_seconds
-
-    def _wait_before_retry(self, state: RetryCallState) -> float:
-        backoff = min(
-            self.backoff_seconds * 2.0 ** (state.attempt_number - 1), self.max_backoff_seconds
-        )
-        error = state.outcome.exception() if state.outcome else None
-        retry_after: float | None = getattr(error, "retry_after", None)
-        return max(backoff, retry_after or 0.0)
-
-    def _wait_for_turn(self) -> None:
-        if self._last_request_end is None:
-            return
-        remaining = self.delay_seconds - (self._clock() - self._last_request_end)
-        if remaining > 0:
-            self._sleep(remaining)
 
 
 def _response_date(response: httpx.Response) -> str:
@@ -318,9 +279,3 @@ def _error_detail(response: httpx.Response) -> str:
         return ""
     said = [str(body[k]) for k in ("error", "message") if body.get(k)]
     return " — ".join(said)[:300]
-
-
-def _log_retry(state: RetryCallState) -> None:
-    error = state.outcome.exception() if state.outcome else None
-    wait = state.next_action.sleep if state.next_action else 0.0
-    log.warning("%s; try %d failed, retrying in %.1f s", error, state.attempt_number, wait)

@@ -19,10 +19,10 @@ from urllib.parse import quote
 
 import httpx
 import orjson
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from paperscope import __version__
 from paperscope.models import AuthorProfile, Origin, Rejected, WorkRecord
+from paperscope.sources.http_client import PoliteClient
 from paperscope.sources.http_retry import retry_after_seconds
 from paperscope.sources.semantic_scholar import (
     SOURCE,
@@ -59,11 +59,14 @@ AUTHOR_FIELDS = "authorId,externalIds,name,affiliations,paperCount,citationCount
 log = logging.getLogger(__name__)
 
 
-class SemanticScholarClient:
+class SemanticScholarClient(PoliteClient):
     """Asks the S2 Graph API politely: one request at a time, spaced, retried with backoff.
 
     Use it as a context manager (or call :meth:`close`) to release its HTTP connection.
     """
+
+    _error_type = SemanticScholarError
+    _network_error = SemanticScholarNetworkError
 
     base_url: str
     """The Graph API root, without a trailing slash."""
@@ -106,36 +109,29 @@ class SemanticScholarClient:
             raise ValueError(f"batch_size must be 1..{MAX_BATCH_SIZE}, not {batch_size}")
         if min_interval_seconds < 0 or num_retries < 0 or backoff_seconds < 0 or timeout <= 0:
             raise ValueError("intervals and num_retries must be ≥ 0, timeout > 0")
-        self.base_url = base_url.rstrip("/")
-        self.min_interval_seconds = min_interval_seconds
-        self.batch_size = batch_size
-        self.num_retries = num_retries
-        self.backoff_seconds = backoff_seconds
-        self.max_backoff_seconds = max_backoff_seconds
-        self.max_retry_after_seconds = max_retry_after_seconds
-        self.timeout = timeout
-        self._sleep = sleep
-        self._clock = clock
-        self._last_request_end: float | None = None
         headers = {"User-Agent": user_agent}
         if api_key:  # kept in the client's headers only: never in a URL, an error or a log
             headers["x-api-key"] = api_key
-        self._http = httpx.Client(
-            transport=transport,
-            timeout=httpx.Timeout(timeout),
+        super().__init__(
+            num_retries=num_retries,
+            max_backoff_seconds=max_backoff_seconds,
+            max_retry_after_seconds=max_retry_after_seconds,
+            timeout=timeout,
             headers=headers,
-            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-            follow_redirects=True,
+            sleep=sleep,
+            clock=clock,
+            transport=transport,
         )
+        self.base_url = base_url.rstrip("/")
+        self.min_interval_seconds = min_interval_seconds
+        self.batch_size = batch_size
+        self.backoff_seconds = backoff_seconds
 
-    def __enter__(self) -> SemanticScholarClient:
-        return self
+    def _interval_seconds(self) -> float:
+        return self.min_interval_seconds
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._http.close()
+    def _first_backoff_seconds(self) -> float:
+        return self.backoff_seconds
 
     def papers_batch(
         self, ids: Iterable[str], fields: str | Sequence[str] = PAPER_FIELDS
@@ -194,49 +190,20 @@ class SemanticScholarClient:
     def _request(
         self, method: str, path: str, params: dict[str, str], body: dict[str, Any] | None
     ) -> httpx.Response:
-        retrying = Retrying(
-            stop=stop_after_attempt(self.num_retries + 1),
-            wait=self._wait_before_retry,
-            retry=retry_if_exception(self._should_retry),
-            sleep=self._sleep,
-            before_sleep=_log_retry,
-            reraise=True,
-        )
-        return retrying(self._send, method, path, params, body)
+        return self._with_retries(self._send_once, method, path, params, body)
 
-    def _should_retry(self, error: BaseException) -> bool:
-        if not isinstance(error, SemanticScholarError) or not error.retryable:
-            return False
-        retry_after = getattr(error, "retry_after", None)
-        return retry_after is None or retry_after <= self.max_retry_after_seconds
-
-    def _wait_before_retry(self, state: RetryCallState) -> float:
-        backoff = min(
-            self.backoff_seconds * 2.0 ** (state.attempt_number - 1), self.max_backoff_seconds
-        )
-        error = state.outcome.exception() if state.outcome else None
-        retry_after: float | None = getattr(error, "retry_after", None)
-        return max(backoff, retry_after or 0.0)
-
-    def _send(
+    def _send_once(
         self, method: str, path: str, params: dict[str, str], body: dict[str, Any] | None
     ) -> httpx.Response:
         url = str(httpx.URL(f"{self.base_url}{path}", params=params))
-        self._wait_for_turn()
-        try:
-            response = self._http.request(
-                method,
-                f"{self.base_url}{path}",
-                params=params,
-                content=orjson.dumps(body) if body is not None else None,
-                headers={"Content-Type": "application/json"} if body is not None else None,
-            )
-        except httpx.TimeoutException as e:
-            raise SemanticScholarNetworkError(f"{url}: timed out ({type(e).__name__})", url) from e
-        except httpx.TransportError as e:
-            raise SemanticScholarNetworkError(f"{url}: {type(e).__name__}: {e}", url) from e
-        finally:
-            self._last_request_end = self._clock()
+        response = self._send(
+            method,
+            url,
+            f"{self.base_url}{path}",
+            params=params,
+            content=orjson.dumps(body) if body is not None else None,
+            headers={"Content-Type": "application/json"} if body is not None else None,
+        )
         status = response.status_code
         if status != 200:
             error_class = (
@@ -246,13 +213,6 @@ class SemanticScholarClient:
                 url, status, _error_message(response), retry_after_seconds(response.headers)
             )
         return response
-
-    def _wait_for_turn(self) -> None:
-        if self._last_request_end is None:
-            return
-        remaining = self.min_interval_seconds - (self._clock() - self._last_request_end)
-        if remaining > 0:
-            self._sleep(remaining)
 
 
 def _json(response: httpx.Response, url: str) -> Any:
@@ -281,9 +241,3 @@ def _response_date(response: httpx.Response) -> str:
         with contextlib.suppress(TypeError, ValueError):
             return email.utils.parsedate_to_datetime(date_header).date().isoformat()
     return datetime.now(UTC).date().isoformat()
-
-
-def _log_retry(state: RetryCallState) -> None:
-    error = state.outcome.exception() if state.outcome else None
-    wait = state.next_action.sleep if state.next_action else 0.0
-    log.warning("%s; try %d failed, retrying in %.1f s", error, state.attempt_number, wait)
