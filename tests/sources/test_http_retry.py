@@ -75,3 +75,9 @@ def test_date_header_can_be_ignored() -> None:
 def test_missing_blank_or_unreadable_is_none(value: str) -> None:
     assert retry_after_seconds(headers(Retry_After=value, Date=SENT)) is None
     assert retry_after_seconds(headers(Date=SENT)) is None
+
+
+def test_a_date_header_without_a_zone_is_read_as_utc() -> None:
+    # asctime form (RFC 9110 allows it) for Date, IMF-fixdate for Retry-After.
+    headers = {"Retry-After": "Fri, 31 Dec 1999 23:59:59 GMT", "Date": "Fri Dec 31 23:58:59 1999"}
+    assert retry_after_seconds(headers) == 60.0

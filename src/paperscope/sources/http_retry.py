@@ -40,6 +40,9 @@ def retry_after_seconds(
     if use_date_header and (date_header := headers.get("Date")):
         with contextlib.suppress(TypeError, ValueError):
             now = email.utils.parsedate_to_datetime(date_header)
+    # HTTP dates are UTC; a date written without a zone ("-0000", asctime) means UTC too.
     if until.tzinfo is None:
         until = until.replace(tzinfo=UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
     return max(0.0, (until - now).total_seconds())
