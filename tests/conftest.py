@@ -64,7 +64,8 @@ def content(db_path: Path) -> dict[str, list[tuple[object, ...]]]:
             "papers": [r[:-2] for r in s.table_rows("papers", "id")],  # minus created/updated run
             "paper_ids": list(s.table_rows("paper_ids", "scheme, value")),
             "versions": list(s.table_rows("versions", "paper_id, version")),
-            "authorships": [r[1:] for r in s.table_rows("authorships", "paper_id, position, raw_name")],
+            "authorships": list(s.table_rows("authorships", "paper_id, position")),
+            "hidden_authorships": [r[1:] for r in s.table_rows("hidden_authorships", "paper_id, raw_name")],
             "code_links": list(s.table_rows("code_links", "paper_id, url")),
             "citations": [r[:4] for r in s.table_rows("citation_counts", "paper_id, source, as_of")],
             "claims": [r[1:6] for r in s.table_rows("claims", "subject, field, source")],

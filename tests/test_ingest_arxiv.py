@@ -165,3 +165,25 @@ def test_kill_9_mid_ingest_leaves_a_consistent_db_and_a_rerun_completes_it(tmp_p
     resumed, clean = content(killed_db), content(clean_db)
     assert len(clean["papers"]) == 30_000
     assert resumed == clean
+
+
+def test_two_stored_papers_that_turn_out_to_be_one_keep_every_identifier(tmp_path: Path, cli_json, cli) -> None:
+    """arXiv 2212.11861 first known by its arXiv id alone, then by its journal DOI alone
+    (as a venue list would give it), then by a record holding both."""
+    full = next(json.loads(line) for line in Path(SNAPSHOT).read_text("utf-8").splitlines()
+                if json.loads(line)["id"] == "2212.11861")
+    arxiv_only = dict(full, doi=None)
+    arxiv_file = tmp_path / "arxiv-only.jsonl"
+    arxiv_file.write_text(json.dumps(arxiv_only) + "\n", encoding="utf-8")
+    venue_line = {"venue": "cpc", "year": 2022, "id": "ac600c", "title": full["title"],
+                  "doi": full["doi"], "authors": ["Ruo-Yan Wang"]}
+    venue_file = tmp_path / "venue.jsonl"
+    venue_file.write_text(json.dumps(venue_line) + "\n", encoding="utf-8")
+    cli("ingest", "snapshot", str(arxiv_file))
+    cli("ingest", "conferences", str(venue_file))
+    assert cli_json("stats")["papers"] == 2
+    cli("ingest", "snapshot", SNAPSHOT)  # holds 2212.11861 with its DOI: the two are one
+    paper = cli_json("paper", "2212.11861")
+    assert cli_json("paper", "venue:cpc2022/ac600c")["id"] == paper["id"]
+    assert set(paper["identifiers"]) >= {"arxiv", "doi", "venue"}
+    assert {p["source"] for p in paper["provenance"]} == {"arxiv-snapshot", "conference"}

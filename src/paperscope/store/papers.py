@@ -269,13 +269,20 @@ class PaperWriter:
     def _absorb(self, survivor: int, other: int) -> None:
         """Merge paper `other` into `survivor`: two stored papers turned out to be one."""
         c = self.conn
+        # Rows keyed without the paper id move over whole.
+        for table in ("paper_ids", "researcher_page_papers"):
+            c.execute(f"UPDATE {table} SET paper_id = ? WHERE paper_id = ?", (survivor, other))  # noqa: S608
+        # Rows keyed by the paper id are copied where the survivor lacks them.
         for table, cols in (
-            ("paper_ids", "scheme, value"),
             ("versions", "version, submitted, size"),
             ("code_links", "url, source"),
-            ("citation_counts", "source, as_of, count, run_id"),
+            ("citation_counts", "source, as_of, count, run_id, influential"),
             ("provenance", "source, record_id, origin, run_id"),
-            ("researcher_page_papers", "page, position"),
+            ("citation_counts_by_year", "source, year, count, as_of"),
+            ("provider_authorships", "source, position, name, author_id, orcid, institutions,"
+             " raw_affiliations"),
+            ("provider_references", "source, cited"),
+            ("paper_topics", "source, topic, rank"),
         ):
             c.execute(
                 f"INSERT OR IGNORE INTO {table} (paper_id, {cols}) SELECT ?, {cols}"  # noqa: S608
