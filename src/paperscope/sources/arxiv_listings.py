@@ -22,7 +22,7 @@ from typing import Any
 from paperscope.ids import InvalidIdentifier, normalize_category, parse_arxiv_id
 from paperscope.models import Author, Origin, PaperRecord, Rejected
 from paperscope.names import split_name
-from paperscope.sources.jsonlines import iter_json_objects
+from paperscope.sources.jsonlines import InvalidRecord, parse_json_lines
 from paperscope.text import clean_abstract, clean_title, find_code_urls
 
 __all__ = ["SOURCE", "parse_record", "read"]
@@ -34,39 +34,27 @@ _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _ID_MONTH = re.compile(r"(?:^|/)(\d{2})(\d{2})")
 
 
-class _Reject(ValueError):
-    """A record that fails validation; the message is the Rejected reason."""
-
-
 def read(path: Path) -> Iterator[PaperRecord | Rejected]:
     """Yield a PaperRecord for every listing line of the file, Rejected for the others."""
-    for item in iter_json_objects(path, SOURCE):
-        if type(item) is Rejected:
-            yield item
-            continue
-        origin, obj = item  # type: ignore[misc]
-        try:
-            yield parse_record(obj, origin)
-        except _Reject as e:
-            yield Rejected(SOURCE, origin, str(e), repr({k: obj.get(k) for k in ("id", "title")})[:200])
+    return parse_json_lines(path, SOURCE, parse_record)
 
 
 def parse_record(obj: dict[str, Any], origin: Origin) -> PaperRecord:
     """One listing object as a PaperRecord; raise ValueError naming the field at fault."""
     raw_id = _text(obj, "id")
     if raw_id is None:
-        raise _Reject('missing "id"')
+        raise InvalidRecord('missing "id"')
     try:
         parsed_id = parse_arxiv_id(raw_id)
     except InvalidIdentifier as e:
-        raise _Reject(f'malformed "id" {raw_id!r}: {e}') from None
+        raise InvalidRecord(f'malformed "id" {raw_id!r}: {e}') from None
 
     raw_title = _text(obj, "title")
     if raw_title is None:
-        raise _Reject('missing "title"')
+        raise InvalidRecord('missing "title"')
     title = clean_title(raw_title)
     if not title:
-        raise _Reject('empty "title"')
+        raise InvalidRecord('empty "title"')
 
     raw_abstract = _text(obj, "abstract")
     comment = _text(obj, "comment")
@@ -74,7 +62,7 @@ def parse_record(obj: dict[str, Any], origin: Origin) -> PaperRecord:
     if listing_date is not None:
         listing_date = listing_date.strip()
         if not _DATE.fullmatch(listing_date):
-            raise _Reject(f'"listing_date" {listing_date!r} is not a YYYY-MM-DD date')
+            raise InvalidRecord(f'"listing_date" {listing_date!r} is not a YYYY-MM-DD date')
 
     categories = [normalize_category(c) for c in _text_list(obj, "categories") if c.strip()]
     primary = _text(obj, "primary_category")
@@ -130,7 +118,7 @@ def _text(obj: dict[str, Any], field: str) -> str | None:
     value = obj.get(field)
     if value is None or type(value) is str:
         return value
-    raise _Reject(f'"{field}" is {_kind(value)}, expected a string')
+    raise InvalidRecord(f'"{field}" is {_kind(value)}, expected a string')
 
 
 def _text_list(obj: dict[str, Any], field: str) -> list[str]:
@@ -138,7 +126,7 @@ def _text_list(obj: dict[str, Any], field: str) -> list[str]:
     if value is None:
         return []
     if type(value) is not list or not all(type(v) is str for v in value):
-        raise _Reject(f'"{field}" is {_kind(value)}, expected a list of strings')
+        raise InvalidRecord(f'"{field}" is {_kind(value)}, expected a list of strings')
     return value
 
 

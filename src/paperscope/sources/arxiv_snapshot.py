@@ -22,7 +22,7 @@ from typing import Any
 from paperscope.ids import InvalidIdentifier, normalize_arxiv_id, normalize_category, normalize_doi
 from paperscope.models import Author, Origin, PaperRecord, Rejected, Version
 from paperscope.sources.arxiv_authors import parse_arxiv_authors
-from paperscope.sources.jsonlines import iter_json_objects
+from paperscope.sources.jsonlines import InvalidRecord, parse_json_lines
 from paperscope.text import clean_abstract, clean_title, find_code_urls
 
 __all__ = ["SOURCE", "parse_record", "read", "rfc2822_to_iso"]
@@ -37,21 +37,9 @@ _OPTIONAL_TEXT = ("abstract", "comments", "journal-ref", "license", "doi", "cate
 _TEXT = frozenset((str, type(None)))
 
 
-class _Reject(ValueError):
-    """A record that fails validation; the message is the Rejected reason."""
-
-
 def read(path: Path) -> Iterator[PaperRecord | Rejected]:
     """Yield a PaperRecord for every snapshot line of the file, Rejected for the others."""
-    for item in iter_json_objects(path, SOURCE):
-        if type(item) is Rejected:
-            yield item
-            continue
-        origin, obj = item  # type: ignore[misc]
-        try:
-            yield parse_record(obj, origin)
-        except _Reject as e:
-            yield Rejected(SOURCE, origin, str(e), _excerpt(obj))
+    return parse_json_lines(path, SOURCE, parse_record)
 
 
 def parse_record(obj: dict[str, Any], origin: Origin) -> PaperRecord:
@@ -59,20 +47,20 @@ def parse_record(obj: dict[str, Any], origin: Origin) -> PaperRecord:
     get = obj.get
     raw_id = get("id")
     if type(raw_id) is not str:
-        raise _Reject('missing "id"' if raw_id is None else _wrong_type("id", raw_id, "a string"))
+        raise InvalidRecord('missing "id"' if raw_id is None else _wrong_type("id", raw_id, "a string"))
     try:
         arxiv_id = normalize_arxiv_id(raw_id)
     except InvalidIdentifier as e:
-        raise _Reject(f'malformed "id" {raw_id!r}: {e}') from None
+        raise InvalidRecord(f'malformed "id" {raw_id!r}: {e}') from None
 
     raw_title = get("title")
     if type(raw_title) is not str:
         if raw_title is None:
-            raise _Reject('missing "title"')
-        raise _Reject(_wrong_type("title", raw_title, "a string"))
+            raise InvalidRecord('missing "title"')
+        raise InvalidRecord(_wrong_type("title", raw_title, "a string"))
     title = clean_title(raw_title)
     if not title:
-        raise _Reject('empty "title"')
+        raise InvalidRecord('empty "title"')
 
     raw_abstract = get("abstract")
     comments = get("comments")
@@ -91,7 +79,7 @@ def parse_record(obj: dict[str, Any], origin: Origin) -> PaperRecord:
     ):
         for name in _OPTIONAL_TEXT:
             if type(obj.get(name)) not in _TEXT:
-                raise _Reject(_wrong_type(name, obj[name], "a string"))
+                raise InvalidRecord(_wrong_type(name, obj[name], "a string"))
 
     record = PaperRecord(
         SOURCE,
@@ -116,7 +104,7 @@ def parse_record(obj: dict[str, Any], origin: Origin) -> PaperRecord:
     if versions:
         _add_versions(record, versions)
     elif versions is not None and type(versions) is not list:
-        raise _Reject(_wrong_type("versions", versions, "a list"))
+        raise InvalidRecord(_wrong_type("versions", versions, "a list"))
 
     authors_parsed = get("authors_parsed")
     if authors_parsed is not None:
@@ -126,20 +114,20 @@ def parse_record(obj: dict[str, Any], origin: Origin) -> PaperRecord:
         if type(authors) is str:
             record.authors = parse_arxiv_authors(authors)
         elif authors is not None:
-            raise _Reject(_wrong_type("authors", authors, "a string"))
+            raise InvalidRecord(_wrong_type("authors", authors, "a string"))
     return record
 
 
 def _add_versions(record: PaperRecord, versions: Any) -> None:
     if type(versions) is not list:
-        raise _Reject(_wrong_type("versions", versions, "a list"))
+        raise InvalidRecord(_wrong_type("versions", versions, "a list"))
     found = []
     for i, entry in enumerate(versions):
         if type(entry) is not dict:
-            raise _Reject(_wrong_type(f"versions[{i}]", entry, "an object"))
+            raise InvalidRecord(_wrong_type(f"versions[{i}]", entry, "an object"))
         label = entry.get("version")
         if type(label) is not str or label[:1] != "v" or not label[1:].isdigit():
-            raise _Reject(f'"versions[{i}].version" {label!r} is not like "v1"')
+            raise InvalidRecord(f'"versions[{i}].version" {label!r} is not like "v1"')
         created = entry.get("created")
         found.append(Version(int(label[1:]), rfc2822_to_iso(created) if type(created) is str else None))
     record.versions = found
@@ -196,7 +184,7 @@ def _dois(field: str) -> list[str]:
 def _authors_from_parsed(authors_parsed: Any) -> list[Author]:
     """Authors from arXiv's [family, given, suffix, affiliation…] lists."""
     if type(authors_parsed) is not list:
-        raise _Reject(_wrong_type("authors_parsed", authors_parsed, "a list"))
+        raise InvalidRecord(_wrong_type("authors_parsed", authors_parsed, "a list"))
     authors: list[Author] = []
     append = authors.append
     for entry in authors_parsed:
@@ -206,7 +194,7 @@ def _authors_from_parsed(authors_parsed: Any) -> list[Author]:
             family, given, suffix = entry
             affiliations = []
             if type(family) is not str or type(given) is not str or type(suffix) is not str:
-                raise _Reject(f'"authors_parsed" entry {entry!r:.80} is not a list of strings')
+                raise InvalidRecord(f'"authors_parsed" entry {entry!r:.80} is not a list of strings')
         if given:
             raw = f"{given} {family} {suffix}" if suffix else f"{given} {family}"
         elif family:
@@ -220,7 +208,7 @@ def _authors_from_parsed(authors_parsed: Any) -> list[Author]:
 def _unusual_entry(entry: Any) -> tuple[str, str, str, list[str]]:
     """An authors_parsed entry that is not [family, given, suffix]: affiliations, or short."""
     if type(entry) is not list or not all(type(p) is str for p in entry):
-        raise _Reject(f'"authors_parsed" entry {entry!r:.80} is not a list of strings')
+        raise InvalidRecord(f'"authors_parsed" entry {entry!r:.80} is not a list of strings')
     padded = [*entry, "", "", ""]
     return padded[0], padded[1], padded[2], entry[3:]
 
@@ -234,7 +222,3 @@ def _kind(value: Any) -> str:
         dict: "an object", list: "a list", str: "a string", int: "a number", float: "a number",
         bool: "a boolean", type(None): "null",
     }.get(type(value), type(value).__name__)  # fmt: skip
-
-
-def _excerpt(obj: dict[str, Any]) -> str:
-    return repr({k: obj[k] for k in ("id", "title") if k in obj})[:200]

@@ -38,7 +38,7 @@ import orjson
 from paperscope.ids import InvalidIdentifier, arxiv_id_from_doi, normalize_doi, parse_arxiv_id
 from paperscope.models import Author, CitationCount, Origin, PaperRecord, Rejected
 from paperscope.names import NameParts, split_name
-from paperscope.sources.jsonlines import iter_json_objects
+from paperscope.sources.jsonlines import InvalidRecord, parse_json_lines
 from paperscope.text import canonical_code_url, clean_abstract, clean_title, find_code_urls
 
 __all__ = ["SOURCE", "VENUE_NAMES", "citations_as_of", "parse_record", "read", "venue_name"]
@@ -103,10 +103,6 @@ _SPACE = re.compile(r"\s+")
 _AFFILIATION_PLUS = re.compile(r"(?<!\+)\+(?!\+)")
 
 
-class _Reject(ValueError):
-    """A line that cannot be a paper record; the message is the Rejected reason."""
-
-
 def read(path: Path, notes: Counter[str] | None = None) -> Iterator[PaperRecord | Rejected]:
     """Yield a PaperRecord for every paper line of the file, Rejected for the others.
 
@@ -114,15 +110,10 @@ def read(path: Path, notes: Counter[str] | None = None) -> Iterator[PaperRecord 
     values dropped ("affiliations dropped: lists misaligned", …) for a summary.
     """
     tally: Counter[str] = Counter() if notes is None else notes
-    for item in iter_json_objects(path, SOURCE):
-        if type(item) is Rejected:
-            yield item
-            continue
-        origin, obj = item  # type: ignore[misc]
-        try:
-            yield parse_record(obj, origin, tally)
-        except _Reject as e:
-            yield Rejected(SOURCE, origin, str(e), orjson.dumps(obj)[:200].decode("utf-8", "replace"))
+    return parse_json_lines(
+        path, SOURCE, lambda obj, origin: parse_record(obj, origin, tally),
+        lambda obj: orjson.dumps(obj)[:200].decode("utf-8", "replace"),
+    )
 
 
 def venue_name(code: str, year: int) -> str:
@@ -147,20 +138,20 @@ def parse_record(
     get = obj.get
     venue, year = get("venue"), get("year")
     if type(venue) is not str or not venue.strip():
-        raise _Reject('missing "venue"' if venue is None else f'"venue" is {_kind(venue)}')
+        raise InvalidRecord('missing "venue"' if venue is None else f'"venue" is {_kind(venue)}')
     if type(year) is not int:
-        raise _Reject('missing "year"' if year is None else f'"year" is {_kind(year)}, expected an integer')
+        raise InvalidRecord('missing "year"' if year is None else f'"year" is {_kind(year)}, expected an integer')
     venue = venue.strip().lower()
     for name in _TEXT_FIELDS:
         value = get(name)
         if value is not None and type(value) is not str:
-            raise _Reject(f'"{name}" is {_kind(value)}, expected a string')
+            raise InvalidRecord(f'"{name}" is {_kind(value)}, expected a string')
     raw_title: str | None = get("title")
     if raw_title is None:
-        raise _Reject('missing "title"')
+        raise InvalidRecord('missing "title"')
     title = _unquote(clean_title(html.unescape(raw_title) if "&" in raw_title else raw_title))
     if not title:
-        raise _Reject('empty "title"')
+        raise InvalidRecord('empty "title"')
     raw_abstract: str | None = get("abstract")
     abstract = _abstract(raw_abstract, notes) if raw_abstract else None
     source_file: str | None = get("source_file")
@@ -317,12 +308,12 @@ def _authors(
     if names is None:
         return []
     if type(names) is not list or not all(type(n) is str for n in names):
-        raise _Reject('"authors" is not a list of strings')
+        raise InvalidRecord('"authors" is not a list of strings')
     affiliations = obj.get("affiliations")
     if affiliations is not None and (
         type(affiliations) is not list or not all(type(a) is str for a in affiliations)
     ):
-        raise _Reject('"affiliations" is not a list of strings')
+        raise InvalidRecord('"affiliations" is not a list of strings')
 
     joined = False
     if any("&" in n and _BROKEN_ENTITY.search(n) for n in names):

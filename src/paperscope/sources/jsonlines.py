@@ -8,15 +8,21 @@ the lines around it are read as usual.
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 import orjson
 
 from paperscope.models import Origin, Rejected
 
-__all__ = ["SourceError", "iter_json_objects", "open_binary"]
+T = TypeVar("T")
+
+__all__ = ["InvalidRecord", "SourceError", "iter_json_objects", "open_binary", "parse_json_lines"]
+
+
+class InvalidRecord(ValueError):
+    """A record that fails a source's validation; the message is the Rejected reason."""
 
 
 class SourceError(Exception):
@@ -85,3 +91,26 @@ def _bad_utf8(line: bytes) -> bool:
     except UnicodeDecodeError:
         return True
     return False
+
+
+def _id_and_title(obj: dict[str, Any]) -> str:
+    return repr({k: obj[k] for k in ("id", "title") if k in obj})[:200]
+
+
+def parse_json_lines(
+    path: Path,
+    source: str,
+    parse: Callable[[dict[str, Any], Origin], T],
+    excerpt: Callable[[dict[str, Any]], str] = _id_and_title,
+) -> Iterator[T | Rejected]:
+    """``parse`` every JSON-object line of the file; a line it rejects (InvalidRecord), or
+    that is no JSON object at all, becomes a Rejected naming the line and the reason."""
+    for item in iter_json_objects(path, source):
+        if type(item) is Rejected:
+            yield item
+            continue
+        origin, obj = item  # type: ignore[misc]
+        try:
+            yield parse(obj, origin)
+        except InvalidRecord as e:
+            yield Rejected(source, origin, str(e), excerpt(obj))
