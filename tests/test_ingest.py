@@ -101,3 +101,20 @@ def test_unreadable_input_fails_the_command_but_keeps_the_good_files(tmp_path: P
 def test_paper_not_found_is_an_error(cli) -> None:
     result = cli("paper", "2101.00016", expect_exit=1)
     assert "no paper with id '2101.00016'" in result.output
+
+
+def test_researcher_pages_keep_who_they_are_about_and_what_they_claim(db_path: Path, cli) -> None:
+    from paperscope.store import open_store
+
+    cli("ingest", "seeds", SEEDS, "--as-of", "2026-11-23")
+    store = open_store(db_path)
+    try:
+        pages = {p["page"]: p for p in store.researcher_pages()}
+    finally:
+        store.close()
+    zixin = pages["000_a0a0c56183404ee7.txt"]
+    assert (zixin["name"], zixin["name_inferred"], zixin["as_of"]) == ("Zixin Wen", False, "2026-11-23")
+    assert zixin["claims"]["h_index"] == "56" and zixin["claims"]["citations"] == "440"
+    assert len(zixin["papers"]) == 13
+    assert (pages["003_39bbd0f104a05994.txt"]["name"], pages["003_39bbd0f104a05994.txt"]["name_inferred"]) == (
+        "Difan Zou", True)

@@ -12,19 +12,15 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import asdict
 
-import orjson
-
 from paperscope.models import AuthorProfile, Institution, WorkRecord
+from paperscope.store.papers import UPSERT_PROVENANCE
+from paperscope.store.rows import json_text
 
 __all__ = ["EnrichmentWriter"]
 
 
-def _json(value: object) -> str:
-    return orjson.dumps(value).decode()
-
-
 def _institutions(institutions: list[Institution]) -> str:
-    return _json([asdict(i) for i in institutions])
+    return json_text([asdict(i) for i in institutions])
 
 
 def work_identifiers(work: WorkRecord) -> list[tuple[str, str]]:
@@ -97,7 +93,7 @@ class EnrichmentWriter:
                 " author_id, orcid, institutions, raw_affiliations) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (paper_id, source, a.position if a.position is not None else i, a.name,
-                     a.source_id, a.orcid, _institutions(a.institutions), _json(a.raw_affiliations))
+                     a.source_id, a.orcid, _institutions(a.institutions), json_text(a.raw_affiliations))
                     for i, a in enumerate(work.authorships)
                 ],
             )
@@ -116,9 +112,7 @@ class EnrichmentWriter:
                 [(paper_id, source, topic, rank) for rank, topic in enumerate(work.topics)],
             )
         c.execute(
-            "INSERT INTO provenance (paper_id, source, record_id, origin, run_id) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT (paper_id, source, record_id) DO UPDATE"
-            " SET origin = excluded.origin, run_id = excluded.run_id",
+            UPSERT_PROVENANCE,
             (paper_id, source, f"{source}:{work.source_id}", str(work.origin), run_id),
         )
 

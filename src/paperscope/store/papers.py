@@ -41,6 +41,16 @@ _INSERT_HIDDEN_AUTHOR = (
 )
 
 
+INSERT_PROVENANCE = (
+    "INSERT INTO provenance (paper_id, source, record_id, origin, run_id) VALUES (?, ?, ?, ?, ?)"
+)
+# A source's record seen again: the latest file/line and run are kept.
+UPSERT_PROVENANCE = (
+    f"{INSERT_PROVENANCE} ON CONFLICT (paper_id, source, record_id) DO UPDATE"
+    " SET origin = excluded.origin, run_id = excluded.run_id"
+)
+
+
 def _same_person(a: str, b: str) -> bool:
     return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
 
@@ -322,12 +332,8 @@ class PaperWriter:
         for pid, p in papers:
             if p.claims:
                 self.write_claims(run_id, f"paper:{pid}", p.claims)
-        insert = "INSERT INTO provenance (paper_id, source, record_id, origin, run_id) VALUES (?, ?, ?, ?, ?)"
-        if not new_papers:  # a plain insert is cheaper, where no row can be there already
-            insert += (
-                " ON CONFLICT (paper_id, source, record_id) DO UPDATE"
-                " SET origin = excluded.origin, run_id = excluded.run_id"
-            )
+        # A plain insert is cheaper, where no row can be there already.
+        insert = INSERT_PROVENANCE if new_papers else UPSERT_PROVENANCE
         c.executemany(insert, [(pid, p.source, p.key, p.origin, run_id) for pid, p in papers])
 
     def write_claims(

@@ -23,6 +23,7 @@ __all__ = [
     "claim_rows",
     "content_rank",
     "identifiers",
+    "json_text",
     "paper_rows",
 ]
 
@@ -89,7 +90,7 @@ def identifiers(record: PaperRecord) -> list[tuple[str, str]]:
     return ids
 
 
-def _json(value: object) -> str:
+def json_text(value: object) -> str:
     return orjson.dumps(value).decode()
 
 
@@ -99,7 +100,7 @@ def paper_rows(record: PaperRecord) -> PaperRows:
     authors = []
     hidden_authors = []
     for a in record.authors:
-        affiliations = _json(a.affiliations) if a.affiliations else NO_AFFILIATIONS
+        affiliations = json_text(a.affiliations) if a.affiliations else NO_AFFILIATIONS
         if a.position is None:
             hidden_authors.append((a.raw, a.given, a.family, a.suffix, affiliations))
         else:
@@ -115,7 +116,7 @@ def paper_rows(record: PaperRecord) -> PaperRows:
             title_key(record.title),
             record.abstract,
             record.primary_category,
-            _json(record.categories),
+            json_text(record.categories),
             record.category_code,
             record.first_date,
             record.latest_date,

@@ -385,6 +385,3 @@ class SqliteStore:
         if not table.isidentifier() or not all(p.strip().isidentifier() for p in order_by.split(",")):
             raise ValueError(f"bad table or column name: {table!r} {order_by!r}")
         return self.conn.execute(f"SELECT * FROM {table} ORDER BY {order_by}")  # noqa: S608
-
-    def integrity_check(self) -> str:
-        return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
