@@ -39,7 +39,7 @@ def _store(ctx: click.Context) -> SqliteStore:
 
 def _emit(data: Any, fmt: str, text: Callable[[Any], str]) -> None:
     if fmt == "json":
-        sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+        sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS) + b"\n")
     else:
         click.echo(text(data))
 
@@ -376,6 +376,159 @@ def papers(ctx: click.Context, limit: int, category: str | None, fmt: str) -> No
 def rejects(ctx: click.Context, limit: int, source: str | None, fmt: str) -> None:
     """Records that failed validation: file, position and reason."""
     _emit(_store(ctx).rejects(limit, source), fmt, render.rejects_text)
+
+
+# --- researchers -------------------------------------------------------------------------
+@main.command()
+@click.option("--full", is_flag=True, help="Cluster every name block again, not only changed ones.")
+@click.pass_context
+def resolve(ctx: click.Context, full: bool) -> None:
+    """(Re)build researchers from author mentions; only changed name blocks are clustered again."""
+    click.echo(_resolve(_store(ctx), full).line())
+
+
+def _resolve(store: SqliteStore, full: bool = False) -> Any:
+    from paperscope.pipeline.resolve import resolve_store
+
+    with _progress() as bar:
+        task = bar.add_task("resolve", total=None, records=0)
+        seen = [0]
+
+        def on_progress(n: int) -> None:
+            seen[0] += n
+            bar.update(task, records=seen[0])
+
+        return resolve_store(store, full=full, on_progress=on_progress)
+
+
+def _one_researcher(store: SqliteStore, query: str) -> int:
+    """The one researcher a query names, or exit with the candidates."""
+    from paperscope.profiles import find_researchers
+
+    found = find_researchers(store, query)
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        err.print(f"[red]error:[/red] no researcher matches {query!r}"
+                  + ("" if store.researchers.names() else " (run `paperscope resolve` first)"),
+                  highlight=False)
+    else:
+        err.print(f"[red]error:[/red] {query!r} is ambiguous; use an id:", highlight=False)
+        err.print(render.researcher_matches_text(store.researchers.summaries(found)), highlight=False)
+    sys.exit(1)
+
+
+def _mention_refs(store: SqliteStore, researcher_id: int, paper_ids: set[int] | None = None) -> list[list[str]]:
+    """A researcher's mentions as [paper key, mention]: how overrides name them for good."""
+    mentions = [(pid, m) for pid, m in store.researchers.mentions_of(researcher_id)
+                if paper_ids is None or pid in paper_ids]
+    keys = store.researchers.paper_keys(pid for pid, _ in mentions)
+    return [[keys[pid], m] for pid, m in mentions]
+
+
+@main.group(name="researchers")
+def researchers_group() -> None:
+    """Correct the resolver by hand: merge, split, claim. Stored; re-applied on every resolve."""
+
+
+@researchers_group.command("merge")
+@click.argument("queries", nargs=-1, required=True)
+@click.pass_context
+def researchers_merge(ctx: click.Context, queries: tuple[str, ...]) -> None:
+    """These researchers (ids or names, two or more) are one person."""
+    if len(queries) < 2:
+        raise click.UsageError("merge needs two researchers or more")
+    store = _store(ctx)
+    ids = list(dict.fromkeys(_one_researcher(store, q) for q in queries))
+    if len(ids) < 2:
+        raise click.UsageError("these name one researcher only")
+    groups = [_mention_refs(store, rid) for rid in ids]
+    with store.transaction():
+        oid = store.researchers.add_override("merge", {"groups": groups})
+    click.echo(f"override #{oid}: merge {', '.join(map(str, ids))}")
+    click.echo(_resolve(store).line())
+
+
+@researchers_group.command("split")
+@click.argument("query")
+@click.option("--paper", "papers", multiple=True, required=True,
+              help="A paper (any id) to move to a new researcher; repeat for several.")
+@click.pass_context
+def researchers_split(ctx: click.Context, query: str, papers: tuple[str, ...]) -> None:
+    """The researcher's mentions on these papers are someone else."""
+    store = _store(ctx)
+    rid = _one_researcher(store, query)
+    paper_ids = set()
+    for p in papers:
+        pid = store.find_paper(p)
+        if pid is None:
+            raise click.BadParameter(f"no paper with id {p!r}", param_hint="--paper")
+        paper_ids.add(pid)
+    move = _mention_refs(store, rid, paper_ids)
+    if not move:
+        raise click.BadParameter("none of these papers is the researcher's", param_hint="--paper")
+    with store.transaction():
+        oid = store.researchers.add_override("split", {"from": _mention_refs(store, rid), "move": move})
+    click.echo(f"override #{oid}: split {len(move)} mention(s) off researcher {rid}")
+    click.echo(_resolve(store).line())
+
+
+@researchers_group.command("claim")
+@click.argument("query")
+@click.argument("orcid")
+@click.pass_context
+def researchers_claim(ctx: click.Context, query: str, orcid: str) -> None:
+    """This researcher has this ORCID (0000-0002-1825-0097)."""
+    from paperscope.profiles import normalize_orcid
+
+    value = normalize_orcid(orcid)
+    if value is None:
+        raise click.BadParameter(f"{orcid!r} is not an ORCID (0000-0000-0000-000X)", param_hint="ORCID")
+    store = _store(ctx)
+    rid = _one_researcher(store, query)
+    with store.transaction():
+        oid = store.researchers.add_override("claim", {"mentions": _mention_refs(store, rid), "orcid": value})
+    click.echo(f"override #{oid}: researcher {rid} claims ORCID {value}")
+    click.echo(_resolve(store).line())
+
+
+@main.command()
+@click.argument("query")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text",
+              show_default=True, help="text: the seed pages' layout; json: the machine contract.")
+@click.option("--sort", type=click.Choice(["date", "citations", "score", "novelty"]), default="date",
+              show_default=True, help="Paper order (score and novelty: by date until scores exist).")
+@click.option("--as-of", "as_of", type=iso_date, default=None,
+              help="Compute as of this date (default: today).")
+@click.pass_context
+def researcher(ctx: click.Context, query: str, fmt: str, sort: str, as_of: Any) -> None:
+    """A researcher's profile, by name (fuzzy, diacritics aside), id or ORCID."""
+    from paperscope.profiles import build_profile, find_researchers
+
+    store = _store(ctx)
+    found = find_researchers(store, query)
+    if not found:
+        _one_researcher(store, query)  # exits with the reason
+    if len(found) > 1:
+        matches = store.researchers.summaries(found)
+        _emit({"query": query, "matches": matches}, "json" if fmt == "json" else "text",
+              lambda d: render.researcher_matches_text(d["matches"]))
+        return
+    day = as_of.date() if as_of else date.today()
+    profile = build_profile(store, found[0], day, sort)
+    if fmt == "md":
+        click.echo(render.profile_markdown(profile), nl=False)
+    else:
+        _emit(profile, fmt, render.profile_text)
+
+
+def _register_eval() -> None:
+    from paperscope.cli_eval import eval_group
+
+    main.add_command(eval_group)
+
+
+_register_eval()
 
 
 if __name__ == "__main__":

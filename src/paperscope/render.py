@@ -7,7 +7,10 @@ from typing import Any
 
 from paperscope.ids import category_short_code
 
-__all__ = ["display_date", "paper_text", "paper_line", "rejects_text", "stats_text", "authors_short"]
+__all__ = [
+    "authors_short", "display_date", "paper_line", "paper_text", "profile_markdown",
+    "profile_paper_block", "profile_text", "rejects_text", "researcher_matches_text", "stats_text",
+]
 
 
 def display_date(iso: str | None, today: date | None = None) -> str:
@@ -96,3 +99,98 @@ def rejects_text(rejects: list[dict[str, Any]]) -> str:
     if not rejects:
         return "no rejected records"
     return "\n".join(f"{r['file']} {r['position']}: {r['reason']}" for r in rejects)
+
+
+# --- researcher profiles -------------------------------------------------------------------
+
+
+def _figure(metrics: dict[str, Any], name: str) -> Any:
+    figure = metrics.get(name)
+    return figure["value"] if figure else None
+
+
+def _count(value: Any) -> str:
+    return "—" if value is None else f"{value:,}"
+
+
+def _score(value: Any, suffix: str = "") -> str:
+    return "—" if value is None else f"{value:.0f}{suffix}"
+
+
+def profile_paper_block(paper: dict[str, Any], as_of: date) -> str:
+    """One paper as a seed page shows it: code + date (+ Code), title, authors · tag, abstract."""
+    when = display_date(paper["date"], today=as_of) if paper["date"] and len(paper["date"]) >= 10 else (paper["date"] or "")
+    score = f"{paper['ai_score']:.1f}" if paper["ai_score"] is not None else ""
+    head = f"{score}{paper['category'] or ''}{when}{'Code' if paper['has_code'] else ''}"
+    names = paper["authors"][:3]
+    authors = ", ".join(names) + (" et al." if paper["authors_truncated"] else "")
+    if paper["affiliation_tags"]:
+        authors += f" · {paper['affiliation_tags'][0]}"
+    parts = [head, paper["title"], "", authors]
+    if paper["abstract"]:
+        parts += ["", paper["abstract"]]
+    return "\n".join(parts)
+
+
+def profile_text(profile: dict[str, Any]) -> str:
+    """A researcher profile in the layout of the seed pages (../shared/seeds/000_*.txt)."""
+    as_of = date.fromisoformat(profile["as_of"])
+    m = profile["metrics"]
+    primary = profile["primary_category"]
+    lines = [
+        profile["name"],
+        "",
+        primary["code"] if primary else "—",
+        f"h-index{_count(_figure(m, 'h_index'))}",
+        f"{_count(_figure(m, 'papers'))}papers",
+        f"{_count(_figure(m, 'citations'))}citations",
+        f"Novelty{_score(profile['novelty_pct'], '%')}",
+        f"AI Score{_score(profile['ai_score'])}",
+        "",
+        f"{len(profile['papers'])} Papers",
+    ]
+    blocks = [profile_paper_block(p, as_of) for p in profile["papers"]]
+    return "\n".join(lines) + ("\n\n" + "\n\n".join(blocks) if blocks else "")
+
+
+def profile_markdown(profile: dict[str, Any]) -> str:
+    """A researcher profile as Markdown: the figures with their sources, then the papers."""
+    as_of = date.fromisoformat(profile["as_of"])
+    primary = profile["primary_category"]
+    out = [f"# {profile['name']}", ""]
+    if primary:
+        out.append(f"**{primary['code']}** ({primary['category']}) · as of {profile['as_of']}")
+        out.append("")
+    out += ["| figure | value | source | as of |", "|---|---|---|---|"]
+    for name, fig in profile["metrics"].items():
+        value = fig["value"]
+        shown = f"{value:.2f}" if isinstance(value, float) else _count(value)
+        out.append(f"| {name.replace('_', ' ')} | {shown} | {fig['source']} | {fig['as_of'] or ''} |")
+    for p in profile["provider_metrics"]:
+        out.append(f"| h-index ({p['source']} reports) | {_count(p['h_index'])} | {p['source']} | {p['as_of']} |")
+    for field_, claim in profile["page_claims"].items():
+        out.append(f"| {field_} (page claims) | {claim['value']} | {claim['source']} | {claim['as_of'] or ''} |")
+    if profile["affiliations"]:
+        out += ["", "Affiliations: " + ", ".join(f"{a['tag']} ({a['papers']})" for a in profile["affiliations"])]
+    if profile["coauthors"]:
+        out += ["", "Top co-authors: " + ", ".join(f"{c['name']} ({c['papers']})" for c in profile["coauthors"][:10])]
+    out += ["", f"## {len(profile['papers'])} papers", ""]
+    for p in profile["papers"]:
+        when = display_date(p["date"], today=as_of) if p["date"] and len(p["date"]) >= 10 else (p["date"] or "")
+        ident = f"arXiv:{p['arxiv_id']}" if p["arxiv_id"] else p["key"]
+        cites = ", ".join(f"{c['count']:,} ({c['source']})" for c in p["citations"])
+        authors = ", ".join(p["authors"][:3]) + (" et al." if p["authors_truncated"] else "")
+        code = " · [code](" + p["code_urls"][0] + ")" if p["code_urls"] else (" · code" if p["has_code"] else "")
+        out.append(f"- **{p['title']}** — {authors} · {p['category'] or ''} · {when} · {ident}"
+                   + (f" · cited {cites}" if cites else "") + code)
+    return "\n".join(out) + "\n"
+
+
+def researcher_matches_text(matches: list[dict[str, Any]]) -> str:
+    """Several researchers answer a query: enough to tell them apart, and their ids."""
+    lines = [f"{len(matches)} researchers match; show one with `paperscope researcher ID`:"]
+    for r in matches:
+        years = f"{r['first_year']}–{r['last_year']}" if r["first_year"] else "years unknown"
+        extra = f" · {category_short_code(r['primary_category'])}" if r["primary_category"] else ""
+        lines.append(f"  {r['id']:>7}  {r['name']} · {r['papers']} papers · {years}{extra}")
+    return "\n".join(lines)

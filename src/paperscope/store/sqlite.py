@@ -21,6 +21,7 @@ from paperscope.models import AuthorProfile, PaperRecord, Rejected, ResearcherPa
 from paperscope.store.enrichment import EnrichmentWriter
 from paperscope.store.migrations import apply_migrations
 from paperscope.store.papers import PaperWriter
+from paperscope.store.researchers import ResearcherStore
 from paperscope.store.rows import PaperRows, claim_rows
 
 __all__ = ["SqliteStore"]
@@ -82,6 +83,7 @@ class SqliteStore:
         apply_migrations(self.conn)
         self._papers = PaperWriter(self.conn)
         self._enrichment = EnrichmentWriter(self.conn)
+        self.researchers = ResearcherStore(self.conn)
 
     def close(self) -> None:
         self.conn.close()

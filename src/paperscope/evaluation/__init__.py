@@ -1,0 +1,1 @@
+"""Evaluations of paperscope's stages against public gold sets (readers and scores)."""

@@ -1,0 +1,343 @@
+"""The resolve stage: author mentions in the store → researchers.
+
+1. Every mention (listed or hidden authorship) gets a block: family name + first initial,
+   folded (resolve/blocking.py). Mentions of different blocks are never one person
+   unless a manual merge says so.
+2. A block whose mentions or papers changed since the last run is clustered again
+   (resolve/cluster.py) from the evidence of its papers: co-authors, title and abstract,
+   venue, categories, years, affiliations; provider author ids, ORCIDs and researcher
+   pages as hard evidence. An unchanged block keeps its last answer (``resolve_blocks``).
+3. Manual overrides (merge, split, claim an ORCID) are applied in the order they were
+   made, on every run, so a rebuild never loses them.
+4. Researchers get their ids back: each new cluster takes the id of the old researcher
+   it shares most mentions with; researchers are stored in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from paperscope.names import fold_name, split_name
+from paperscope.resolve.blocking import block_key
+from paperscope.resolve.cluster import cluster
+from paperscope.resolve.mentions import Mention
+from paperscope.store import SqliteStore
+from paperscope.store.researchers import MentionKey, MentionRow, PaperContext, ResearcherRow
+
+__all__ = ["ResolveSummary", "mention_label", "resolve_store"]
+
+# Bump when the resolver's answers change for the same input: every block is redone.
+RESOLVER_VERSION = "1"
+# Blocks are clustered in groups holding about this many mentions: their papers are read
+# from the store together.
+_CHUNK_MENTIONS = 20_000
+
+
+@dataclass(slots=True)
+class ResolveSummary:
+    mentions: int = 0
+    unresolved: int = 0          # group names and names without a family name
+    blocks: int = 0
+    blocks_clustered: int = 0
+    researchers: int = 0
+    overrides: int = 0
+    seconds: float = 0.0
+    override_problems: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        text = (
+            f"resolve: {self.researchers:,} researchers from {self.mentions:,} mentions"
+            f" ({self.blocks:,} name blocks, {self.blocks_clustered:,} clustered this run,"
+            f" {self.overrides} overrides, {self.unresolved:,} group or partial names left out;"
+            f" {self.seconds:.1f} s)"
+        )
+        for problem in self.override_problems:
+            text += f"\n  override not applied: {problem}"
+        return text
+
+
+def mention_label(paper_id: int, mention: str) -> str:
+    return f"{paper_id}/{mention}"
+
+
+def _mention_key(label: str) -> MentionKey:
+    pid, _, mention = label.partition("/")
+    return int(pid), mention
+
+
+def resolve_store(
+    store: SqliteStore, *, full: bool = False, on_progress: Callable[[int], None] | None = None
+) -> ResolveSummary:
+    """(Re)build the store's researchers; with ``full``, cluster every block again."""
+    started = time.perf_counter()
+    summary = ResolveSummary()
+    rs = store.researchers
+    blocks: dict[str, list[MentionRow]] = defaultdict(list)
+    for row in rs.mentions():
+        summary.mentions += 1
+        key = block_key(row.name)
+        if key is None:
+            summary.unresolved += 1
+        else:
+            blocks[key].append(row)
+    summary.blocks = len(blocks)
+    page_names = _page_evidence(rs.page_papers())
+
+    cache = rs.block_cache()
+    fingerprints = {b: _fingerprint(rows, page_names) for b, rows in blocks.items()}
+    todo = [b for b in sorted(blocks) if full or cache.get(b, ("",))[0] != fingerprints[b]]
+    answers = {b: cache[b] for b in blocks if b in cache and b not in todo}
+    for chunk in _chunked_blocks(todo, blocks):
+        contexts = rs.paper_contexts(row.paper_id for b in chunk for row in blocks[b])
+        for b in chunk:
+            mentions = [_mention(row, b, contexts[row.paper_id], page_names) for row in blocks[b]]
+            labels = cluster(mentions)
+            answers[b] = (fingerprints[b], {
+                "labels": {m.key: label for m, label in zip(mentions, labels, strict=True)},
+                "ids": {m.key: sorted(m.author_ids) for m in mentions if m.author_ids},
+            })
+        summary.blocks_clustered += len(chunk)
+        if on_progress:
+            on_progress(sum(len(blocks[b]) for b in chunk))
+
+    clusters = _Clusters(answers)
+    overrides = rs.overrides()
+    summary.overrides = len(overrides)
+    if overrides:
+        keys = _override_papers(store, overrides)
+        for oid, action, payload in overrides:
+            problem = clusters.apply(action, payload, keys)
+            if problem:
+                summary.override_problems.append(f"#{oid} {action}: {problem}")
+    researchers = _researchers(store, clusters, blocks, page_names)
+    summary.researchers = len(researchers)
+    with store.transaction():
+        rs.replace(researchers, {b: answers[b] for b in todo}, stale=set(cache) - set(blocks))
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+# --- evidence ----------------------------------------------------------------------------------
+
+
+def _page_evidence(pages: dict[str, tuple[str | None, list[int]]]) -> dict[int, list[tuple[str, str]]]:
+    """paper id → [(page, block of the page's name)]: a page's papers are its researcher's."""
+    out: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for page, (name, paper_ids) in pages.items():
+        key = block_key(name) if name else None
+        if key:
+            for pid in paper_ids:
+                out[pid].append((page, key))
+    return out
+
+
+def _fingerprint(rows: list[MentionRow], page_names: dict[int, list[tuple[str, str]]]) -> str:
+    h = hashlib.blake2b(RESOLVER_VERSION.encode(), digest_size=12)
+    for row in sorted(rows, key=lambda r: (r.paper_id, r.mention)):
+        pages = ",".join(p for p, _ in page_names.get(row.paper_id, ()))
+        h.update(f"{row.paper_id}\x1f{row.mention}\x1f{row.name}\x1f{row.paper_version}\x1f{pages}\x1e".encode())
+    return h.hexdigest()
+
+
+def _chunked_blocks(todo: list[str], blocks: dict[str, list[MentionRow]]) -> Iterable[list[str]]:
+    chunk: list[str] = []
+    size = 0
+    for b in todo:
+        chunk.append(b)
+        size += len(blocks[b])
+        if size >= _CHUNK_MENTIONS:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _mention(
+    row: MentionRow, block: str, paper: PaperContext, page_names: dict[int, list[tuple[str, str]]]
+) -> Mention:
+    name, affiliations = paper.authors.get(row.mention, (row.name, []))
+    ids: set[str] = set()
+    affiliations = list(affiliations)
+    for provider in _provider_matches(row, block, paper):
+        if provider.author_id:
+            ids.add(f"{provider.source}:{provider.author_id}")
+        if provider.orcid:
+            ids.add(f"orcid:{provider.orcid}")
+        affiliations += [a for a in provider.institutions + provider.raw_affiliations if a not in affiliations]
+    ids.update(f"page:{page}" for page, key in page_names.get(row.paper_id, ()) if key == block)
+    return Mention(
+        key=mention_label(row.paper_id, row.mention),
+        name=name,
+        coauthors=[n for m, (n, _) in paper.authors.items() if m != row.mention],
+        title=paper.title or "",
+        abstract=paper.abstract,
+        venue=paper.venue,
+        year=paper.year,
+        affiliations=affiliations,
+        categories=paper.categories,
+        author_ids=ids,
+        paper=row.paper_id,
+    )
+
+
+def _provider_matches(row: MentionRow, block: str, paper: PaperContext) -> list[Any]:
+    """The providers' authorships of this paper that are this mention: same name block,
+    at the same position where a provider has several of that block."""
+    by_source: dict[str, list[Any]] = defaultdict(list)
+    for p in paper.providers:
+        if block_key(p.name) == block:
+            by_source[p.source].append(p)
+    position = int(row.mention[1:]) if row.mention.startswith("p") else None
+    out = []
+    for candidates in by_source.values():
+        if len(candidates) == 1:
+            out.append(candidates[0])
+        else:
+            out += [p for p in candidates if p.position == position]
+    return out
+
+
+# --- clusters and overrides ----------------------------------------------------------------------
+
+
+class _Clusters:
+    """Mentions grouped into people: the resolver's per-block answers, then the overrides."""
+
+    def __init__(self, answers: dict[str, tuple[str, dict[str, Any]]]) -> None:
+        self.of: dict[MentionKey, int] = {}
+        self.ids: dict[MentionKey, list[str]] = {}
+        self.members: dict[int, list[MentionKey]] = defaultdict(list)
+        self.orcid: dict[int, str] = {}
+        next_id = 0
+        for block in sorted(answers):
+            local: dict[int, int] = {}
+            answer = answers[block][1]
+            for label_key, label in answer["labels"].items():
+                if label not in local:
+                    local[label], next_id = next_id, next_id + 1
+                key = _mention_key(label_key)
+                self.of[key] = local[label]
+                self.members[local[label]].append(key)
+            for label_key, ids in answer["ids"].items():
+                self.ids[_mention_key(label_key)] = ids
+        self.next_id = next_id
+
+    def _majority(self, mentions: list[MentionKey]) -> int | None:
+        found = Counter(self.of[m] for m in mentions if m in self.of)
+        return found.most_common(1)[0][0] if found else None
+
+    def _union(self, keep: int, other: int) -> None:
+        if keep == other:
+            return
+        for m in self.members.pop(other):
+            self.of[m] = keep
+            self.members[keep].append(m)
+        if other in self.orcid:
+            self.orcid.setdefault(keep, self.orcid.pop(other))
+
+    def apply(self, action: str, payload: dict[str, Any], keys: dict[str, int]) -> str | None:
+        """Apply one override; return why it could not be, if so."""
+
+        def resolve(pairs: list[list[str]]) -> list[MentionKey]:
+            return [(keys[k], m) for k, m in pairs if k in keys]
+
+        if action == "merge":
+            targets = [self._majority(resolve(group)) for group in payload["groups"]]
+            found = [t for t in targets if t is not None]
+            if len(found) < 2:
+                return "fewer than two of the merged researchers' papers are stored"
+            for other in found[1:]:
+                if other in self.members:
+                    self._union(found[0], other)
+            return None
+        if action == "split":
+            moved = [m for m in resolve(payload["move"]) if m in self.of]
+            if not moved:
+                return "none of the papers to split off is stored"
+            new = self.next_id
+            self.next_id += 1
+            for m in moved:
+                old = self.of[m]
+                self.members[old].remove(m)
+                if not self.members[old]:
+                    del self.members[old]
+                self.of[m] = new
+                self.members[new].append(m)
+            return None
+        if action == "claim":
+            target = self._majority(resolve(payload["mentions"]))
+            if target is None:
+                return "none of the researcher's papers is stored"
+            self.orcid[target] = payload["orcid"]
+            return None
+        return f"unknown action {action!r}"
+
+
+def _override_papers(store: SqliteStore, overrides: list[tuple[int, str, dict[str, Any]]]) -> dict[str, int]:
+    """Paper key → paper id for every paper an override names (keys survive merges)."""
+    keys: set[str] = set()
+    for _, _, payload in overrides:
+        for value in payload.values():
+            if isinstance(value, list):
+                for item in value:
+                    groups = item if item and isinstance(item[0], list) else [item]
+                    keys.update(k for k, _ in groups)
+    found = {}
+    for key in keys:
+        pid = store.find_paper(key)
+        if pid is not None:
+            found[key] = pid
+    return found
+
+
+def _researchers(
+    store: SqliteStore,
+    clusters: _Clusters,
+    blocks: dict[str, list[MentionRow]],
+    page_names: dict[int, list[tuple[str, str]]],
+) -> list[ResearcherRow]:
+    names = {(row.paper_id, row.mention): (row.name, b) for b, rows in blocks.items() for row in rows}
+    old = store.researchers.current_assignment()
+    # Old ids go to the clusters that keep most of their mentions, largest clusters first.
+    taken: set[int] = set()
+    next_id = max(old.values(), default=0) + 1
+    out = []
+    for cid, members in sorted(clusters.members.items(), key=lambda kv: (-len(kv[1]), min(kv[1]))):
+        votes = Counter(old[m] for m in members if m in old)
+        rid = next((r for r, _ in votes.most_common() if r not in taken), None)
+        if rid is None:
+            rid, next_id = next_id, next_id + 1
+        taken.add(rid)
+        spellings = Counter(names[m][0] for m in members)
+        block = Counter(names[m][1] for m in members).most_common(1)[0][0]
+        pages = Counter(
+            page for pid, _ in members for page, key in page_names.get(pid, ()) if key == block
+        )
+        ids = {tuple(i.split(":", 1)) for m in members for i in clusters.ids.get(m, ())}
+        ids.update(("page", page) for page in pages)
+        orcid = clusters.orcid.get(cid) or next((v for s, v in sorted(ids) if s == "orcid"), None)
+        if orcid:
+            ids.add(("orcid", orcid))
+        name = _display_name(spellings)
+        out.append(ResearcherRow(
+            id=rid, name=name, name_key=fold_name(name), block=block, orcid=orcid,
+            page=pages.most_common(1)[0][0] if pages else None,
+            mentions=sorted(members), ids=ids,
+        ))
+    return out
+
+
+def _display_name(spellings: Counter[str]) -> str:
+    """The spelling used most among the fullest ones: "Zixin Wen" over "Z. Wen"."""
+
+    def fullness(name: str) -> int:
+        given = split_name(name).given or ""
+        return sum(ch.isalpha() for ch in given)
+
+    best = max(fullness(n) for n in spellings)
+    return max((n for n in spellings if fullness(n) == best), key=lambda n: (spellings[n], n))

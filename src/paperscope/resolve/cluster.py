@@ -1,0 +1,241 @@
+"""Mentions → people: hard evidence first, then average linkage over a learned pair score.
+
+Within a block (see :mod:`paperscope.resolve.blocking`):
+
+* hard evidence links: a shared provider author id or ORCID (``author_ids``), a manual
+  ``must_link``;
+* hard evidence separates: two different ORCIDs, one paper (two authors of one paper are
+  two people), names that cannot be one person ("Wei" / "Wen"), a manual ``cannot_link``;
+* everything else is soft: a logistic-regression score over the pair features of
+  :mod:`paperscope.resolve.features`, and clusters are merged by average linkage while
+  the average score between them is at least :data:`THRESHOLD`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from paperscope.resolve.blocking import block_key, name_form, name_variants_key, names_compatible
+from paperscope.resolve.features import FEATURES, pair_features
+from paperscope.resolve.linkage import average_linkage
+from paperscope.resolve.mentions import Mention
+
+__all__ = ["MODEL", "PairModel", "cluster", "pair_scores", "resolve"]
+
+Pair = tuple[int, int]
+
+@dataclass(frozen=True, slots=True)
+class PairModel:
+    """Logistic-regression weights over features.FEATURES, and where linkage stops."""
+
+    weights: dict[str, float]
+    intercept: float
+    threshold: float  # clusters merge while their average pair probability is at least this
+
+
+# Trained on the qian-dblp training split (70 % of names, by hash of the file name):
+#     .venv/bin/python -m paperscope.resolve.train ../shared/data/disambiguation/qian-dblp
+# "affiliation" and "categories" never vary in that set, so their weights are set by hand
+# (see docs/disambiguation.md): affiliation about as strong as a shared title vocabulary,
+# categories half that, as arXiv categories are broad.
+MODEL = PairModel(
+    weights={
+        "coauthors": 3.778,
+        "text": 2.233,
+        "title": 1.871,
+        "venue": 1.669,
+        "same_venue": 0.659,
+        "affiliation": 2.0,   # hand-set, see above
+        "categories": 1.0,    # hand-set, see above
+        "year_gap": -0.686,
+        "no_coauthors": 0.295,
+        "crowded": -1.671,
+        "crowded_coauthors": 2.038,
+        "crowded_text": 1.578,
+    },
+    intercept=0.384,
+    threshold=0.275,
+)
+# A block is clustered as one dense n×n matrix up to this many mentions (about 200 MB at
+# the limit); a larger one is cut into parts of this size, see _parts.
+MAX_DENSE = 5000
+
+
+def pair_scores(mentions: Sequence[Mention], model: PairModel = MODEL) -> np.ndarray:
+    """The n×n matrix of same-person probabilities from soft evidence alone."""
+    logit = np.full((len(mentions), len(mentions)), model.intercept, dtype=np.float32)
+    for name, feature in zip(FEATURES, pair_features(mentions), strict=True):
+        logit += model.weights[name] * feature
+    return 1.0 / (1.0 + np.exp(-logit))
+
+
+def cluster(
+    mentions: Sequence[Mention],
+    *,
+    must_link: Iterable[Pair] = (),
+    cannot_link: Iterable[Pair] = (),
+    model: PairModel = MODEL,
+) -> list[int]:
+    """Cluster mentions of ONE block into people; returns a label per mention (0..k-1).
+
+    must_link / cannot_link: pairs of indexes (manual overrides) that must hold; a
+    must_link wins over any evidence, a cannot_link over any but a must_link.
+    """
+    n = len(mentions)
+    if n <= 1:
+        return [0] * n
+    if n > MAX_DENSE:
+        return _cluster_in_parts(mentions, list(must_link), list(cannot_link), model)
+    similarity = pair_scores(mentions, model).astype(np.float64)
+    similarity[_separated(mentions)] = -np.inf
+    for i, j in cannot_link:
+        similarity[i, j] = similarity[j, i] = -np.inf
+    # Shared ids link only where nothing hard separates the pair (a provider can err).
+    linked = [(i, j) for i, j in _shared_ids(mentions) if similarity[i, j] > -np.inf]
+    return average_linkage(similarity, model.threshold, forced=[*must_link, *linked])
+
+
+def resolve(
+    mentions: Sequence[Mention],
+    *,
+    must_link: Iterable[Pair] = (),
+    cannot_link: Iterable[Pair] = (),
+    model: PairModel = MODEL,
+) -> list[int]:
+    """Block the mentions, cluster each block; labels are global (0..k-1).
+
+    The two blocks of a name written in both orders ("Zhang Wei", "Wei Zhang") are
+    clustered together. A mention without a block (a group's name) is a person of its own
+    unless a must_link says otherwise.
+    """
+    must_link, cannot_link = list(must_link), list(cannot_link)
+    keys = [block_key(m.name) for m in mentions]
+    groups = _UnionFind()
+    by_variant: dict[str, str] = {}
+    for i, (m, key) in enumerate(zip(mentions, keys, strict=True)):
+        groups.find(key if key is not None else ("alone", i))
+        variant = name_variants_key(m.name) if key is not None else None
+        if variant is not None:
+            groups.union(by_variant.setdefault(variant, key), key)
+    for i, j in must_link:
+        groups.union(keys[i] or ("alone", i), keys[j] or ("alone", j))
+
+    members: dict[object, list[int]] = defaultdict(list)
+    for i, key in enumerate(keys):
+        members[groups.find(key if key is not None else ("alone", i))].append(i)
+    labels = [0] * len(mentions)
+    next_label = 0
+    for indexes in members.values():
+        local = {g: k for k, g in enumerate(indexes)}
+        sub_must = [(local[i], local[j]) for i, j in must_link if i in local and j in local]
+        sub_cannot = [(local[i], local[j]) for i, j in cannot_link if i in local and j in local]
+        sub = cluster([mentions[i] for i in indexes], must_link=sub_must,
+                      cannot_link=sub_cannot, model=model)
+        for i, label in zip(indexes, sub, strict=True):
+            labels[i] = next_label + label
+        next_label += max(sub, default=-1) + 1
+    return labels
+
+
+def _cluster_in_parts(
+    mentions: Sequence[Mention], must_link: list[Pair], cannot_link: list[Pair], model: PairModel
+) -> list[int]:
+    """Cluster a block too large for one matrix as parts of at most MAX_DENSE mentions.
+
+    Mentions are ordered by spelled-out first name (different first names are never one
+    person anyway, so "Wei Zhang" and "Wen Zhang" fall apart cleanly), then by year, and
+    cut into consecutive parts; mentions in different parts are never merged, except by
+    a must_link. This bounds time and memory at the cost of some recall in huge blocks.
+    """
+    def order(i: int) -> tuple[str, int]:
+        form = name_form(mentions[i].name)
+        return (form.first or "") if form else "", mentions[i].year or 0
+
+    ranked = sorted(range(len(mentions)), key=order)
+    labels = [0] * len(mentions)
+    offset = 0
+    for start in range(0, len(ranked), MAX_DENSE):
+        part = ranked[start:start + MAX_DENSE]
+        local = {g: k for k, g in enumerate(part)}
+        sub = cluster(
+            [mentions[i] for i in part],
+            must_link=[(local[i], local[j]) for i, j in must_link if i in local and j in local],
+            cannot_link=[(local[i], local[j]) for i, j in cannot_link if i in local and j in local],
+            model=model,
+        )
+        for i, label in zip(part, sub, strict=True):
+            labels[i] = offset + label
+        offset += max(sub) + 1
+    # A manual merge across parts still holds.
+    merged = _UnionFind()
+    for i, j in must_link:
+        merged.union(labels[i], labels[j])
+    relabel: dict[object, int] = {}
+    return [relabel.setdefault(merged.find(label), len(relabel)) for label in labels]
+
+
+def _separated(mentions: Sequence[Mention]) -> np.ndarray:
+    """n×n mask of the pairs hard evidence keeps apart: one paper, two ORCIDs, names."""
+    n = len(mentions)
+    mask = np.zeros((n, n), dtype=bool)
+    by_paper: dict[object, list[int]] = defaultdict(list)
+    for i, m in enumerate(mentions):
+        if m.paper is not None:
+            by_paper[m.paper].append(i)
+    for indexes in by_paper.values():
+        if len(indexes) > 1:
+            mask[np.ix_(indexes, indexes)] = True
+
+    orcids = [frozenset(a for a in m.author_ids if a.startswith("orcid:")) for m in mentions]
+    with_orcid = [i for i, o in enumerate(orcids) if o]
+    for a, i in enumerate(with_orcid):
+        for j in with_orcid[a + 1:]:
+            if not orcids[i] & orcids[j]:
+                mask[i, j] = mask[j, i] = True
+
+    # Compare each distinct written name once, then spread the answer to the mentions.
+    names: dict[str, int] = {}
+    which = np.array([names.setdefault(m.name, len(names)) for m in mentions])
+    forms = [name_form(name) for name in names]
+    clash = np.zeros((len(names), len(names)), dtype=bool)
+    for a, fa in enumerate(forms):
+        for b in range(a + 1, len(forms)):
+            fb = forms[b]
+            if fa is not None and fb is not None and not names_compatible(fa, fb):
+                clash[a, b] = clash[b, a] = True
+    if clash.any():
+        mask |= clash[np.ix_(which, which)]
+    np.fill_diagonal(mask, False)
+    return mask
+
+
+def _shared_ids(mentions: Sequence[Mention]) -> Iterable[Pair]:
+    """Pairs that share a provider author id or ORCID, as a chain per id."""
+    first: dict[str, int] = {}
+    for i, m in enumerate(mentions):
+        for author_id in m.author_ids:
+            j = first.setdefault(author_id, i)
+            if j != i:
+                yield j, i
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[object, object] = {}
+
+    def find(self, x: object) -> object:
+        parent = self.parent
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(self, a: object, b: object) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[rb] = ra

@@ -1,0 +1,155 @@
+"""Pairwise evidence inside one block, as n×n matrices (one row and column per mention).
+
+Each soft feature is a similarity in [0, 1] or a small count, computed for every pair of
+the block at once with numpy, so a block of a few thousand mentions costs a few matrix
+products rather than millions of Python-level comparisons. Term weights (idf) come from
+the block itself: a word or co-author that many of the block's papers share says little.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+from paperscope.resolve.blocking import name_form
+from paperscope.resolve.mentions import Mention
+
+__all__ = ["FEATURES", "pair_features", "tokens"]
+
+# The order of the matrices pair_features yields, and the names of the model's weights.
+FEATURES = (
+    "coauthors",          # log(1 + co-authors shared), compared by family + first name
+    "text",               # tf-idf cosine of title + abstract
+    "title",              # tf-idf cosine of titles alone
+    "venue",              # tf-idf cosine of venue names
+    "same_venue",         # 1 when the venue strings are the same (folded), both non-empty
+    "affiliation",        # tf-idf cosine of this author's affiliations (0 when either has none)
+    "categories",         # cosine of arXiv-style categories (0 when either has none)
+    "year_gap",           # |year difference| / 10, capped at 1 (0 when a year is missing)
+    "no_coauthors",       # 1 when either mention has no co-author at all
+    "crowded",            # 1 when the name is a crowded one (see _CROWDED_FAMILIES)
+    "crowded_coauthors",  # crowded × coauthors: a shared co-author counts for more there
+    "crowded_text",       # crowded × text
+)
+
+# Family names each shared by tens of millions (Chinese, Korean, Vietnamese): a block
+# like "zhang w" holds many people, so two of its mentions are less likely one person
+# before any evidence, and what they share weighs more. A prior about names, in the
+# spirit of S2AND's name-count features; not taken from any benchmark's labels.
+_CROWDED_FAMILIES = frozenset(
+    "wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he lin gao luo "
+    "zheng liang xie song tang han feng deng cao peng zeng xiao tian dong pan yuan cai jiang "
+    "yu du ye cheng wei su lu ding ren shen yao shi tan liao fan jin fu xiong qian qin dai "
+    "xia zou meng hao bai wan gu mao kong kim lee park choi jung kang cho yoon jang lim "
+    "nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly".split()
+)
+
+_WORD = re.compile(r"[a-z0-9]+")
+_STOPWORDS = frozenset(
+    "a an and are as at based be by for from in into is it its of on or over the their this "
+    "to towards under using via we with within without our new approach method methods "
+    "study paper results".split()
+)
+
+
+def tokens(text: str) -> list[str]:
+    """Content words of a title, abstract, venue or affiliation, folded and de-pluralised."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    words = []
+    for word in _WORD.findall(folded):
+        if len(word) < 2 or word in _STOPWORDS or word.isdigit():
+            continue
+        if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        words.append(word)
+    return words
+
+
+def pair_features(mentions: Sequence[Mention]) -> Iterator[np.ndarray]:
+    """The block's pairwise features: one float32 n×n matrix per name in :data:`FEATURES`.
+
+    A generator, so a large block holds one feature matrix at a time, not all of them.
+    """
+    own = [coauthor_key(m.name) for m in mentions]
+    coauthor_keys = [
+        {k for k in map(coauthor_key, m.coauthors) if k is not None and k != own[i]}
+        for i, m in enumerate(mentions)
+    ]
+    coauthors = np.log1p(_overlap_counts(coauthor_keys))
+    yield coauthors
+    text = _tfidf_cosine([tokens(f"{m.title} {m.abstract}") for m in mentions])
+    yield text
+    yield _tfidf_cosine([tokens(m.title) for m in mentions])
+    yield _tfidf_cosine([tokens(m.venue) for m in mentions])
+    venues = [" ".join(tokens(m.venue)) for m in mentions]
+    yield _overlap_counts([{v} if v else set() for v in venues])
+    yield _tfidf_cosine([tokens(" ".join(m.affiliations)) for m in mentions])
+    yield _tfidf_cosine([[c.casefold() for c in m.categories] for m in mentions], idf=False)
+
+    years = np.array([m.year if m.year else np.nan for m in mentions], dtype=np.float32)
+    gap = np.abs(years[:, None] - years[None, :]) / 10.0
+    yield np.nan_to_num(np.minimum(gap, 1.0), nan=0.0).astype(np.float32)
+    empty = np.array([not keys for keys in coauthor_keys])
+    yield (empty[:, None] | empty[None, :]).astype(np.float32)
+
+    forms = [name_form(m.name) for m in mentions]
+    crowded = np.array([f is not None and f.family in _CROWDED_FAMILIES for f in forms])
+    both = (crowded[:, None] & crowded[None, :]).astype(np.float32)
+    yield both
+    yield both * coauthors
+    yield both * text
+
+
+def coauthor_key(name: str) -> str | None:
+    """A co-author as compared across papers: family name and spelled-out first name.
+
+    The block key alone ("zhang l") would make every "Lei Zhang" and "Li Zhang" one
+    co-author, which in a block of common names links strangers; an initial-only name
+    keeps its initial.
+    """
+    form = name_form(name)
+    if form is None:
+        return None
+    return f"{form.family} {form.first or form.initials[:1]}"
+
+
+def _overlap_counts(sets: list[set[str]]) -> np.ndarray:
+    """How many items each pair of sets shares (items held by one set only are skipped)."""
+    n = len(sets)
+    df = Counter(item for s in sets for item in s)
+    vocab = {item: j for j, item in enumerate(i for i, c in df.items() if c > 1)}
+    matrix = np.zeros((n, len(vocab)), dtype=np.float32)
+    for i, s in enumerate(sets):
+        for item in s:
+            j = vocab.get(item)
+            if j is not None:
+                matrix[i, j] = 1.0
+    return matrix @ matrix.T
+
+
+def _tfidf_cosine(docs: list[list[str]], *, idf: bool = True) -> np.ndarray:
+    """Cosine similarity of the documents' tf-idf vectors, idf taken over these documents.
+
+    Only terms in two or more documents can add to a dot product, so the matrix holds just
+    those columns; the norms still count every term.
+    """
+    n = len(docs)
+    counts = [Counter(doc) for doc in docs]
+    df = Counter(term for c in counts for term in c)
+    weight = {t: (math.log((n + 1) / (d + 1)) + 1.0 if idf else 1.0) for t, d in df.items()}
+    vocab = {t: j for j, t in enumerate(t for t, d in df.items() if d > 1)}
+    matrix = np.zeros((n, len(vocab)), dtype=np.float32)
+    for i, c in enumerate(counts):
+        norm = math.sqrt(sum((tf * weight[t]) ** 2 for t, tf in c.items()))
+        if norm == 0.0:
+            continue
+        for t, tf in c.items():
+            j = vocab.get(t)
+            if j is not None:
+                matrix[i, j] = tf * weight[t] / norm
+    return matrix @ matrix.T

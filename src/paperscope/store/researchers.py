@@ -1,0 +1,369 @@
+"""Reading author mentions for the resolver, and storing the researchers it finds.
+
+A mention is one author of one paper, named by ``(paper id, mention)`` where mention is
+``"p<position>"`` for a listed author or ``"h:<raw name>"`` for one a researcher page
+hides behind "et al.". Researchers are rebuilt whole by each ``paperscope resolve``; the
+ids of the clusters that keep most of their mentions stay the same.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+__all__ = ["MentionRow", "PaperContext", "ResearcherRow", "ResearcherStore"]
+
+MentionKey = tuple[int, str]
+
+
+@dataclass(slots=True)
+class MentionRow:
+    """What the resolver needs first of every mention: who is named, and on what."""
+
+    paper_id: int
+    mention: str
+    name: str
+    paper_version: int   # the paper's last ingest/enrichment run: a change re-resolves its block
+
+
+@dataclass(slots=True)
+class ProviderAuthor:
+    source: str
+    position: int
+    name: str
+    author_id: str | None
+    orcid: str | None
+    institutions: list[str]
+    raw_affiliations: list[str]
+
+
+@dataclass(slots=True)
+class PaperContext:
+    """One paper as the resolver weighs its mentions: text, venue, time, all its authors."""
+
+    paper_id: int
+    key: str
+    title: str
+    abstract: str
+    venue: str
+    year: int | None
+    categories: list[str]
+    authors: dict[str, tuple[str, list[str]]]        # mention → (name, affiliations)
+    providers: list[ProviderAuthor] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ResearcherRow:
+    """A researcher to store: its mentions, and the ids they carry."""
+
+    id: int
+    name: str
+    name_key: str
+    block: str
+    orcid: str | None
+    page: str | None
+    mentions: list[MentionKey]
+    ids: set[tuple[str, str]]
+
+
+class ResearcherStore:
+    """The researcher tables, inside the caller's connection."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    # --- what the resolver reads --------------------------------------------------------
+    def mentions(self) -> Iterator[MentionRow]:
+        """Every listed and hidden authorship, with its paper's last run."""
+        c = self.conn
+        versions = dict(c.execute("SELECT paper_id, max(run_id) FROM provenance GROUP BY paper_id"))
+        for paper_id, position, name in c.execute(
+            "SELECT paper_id, position, raw_name FROM authorships ORDER BY paper_id, position"
+        ):
+            yield MentionRow(paper_id, f"p{position}", name, versions.get(paper_id, 0))
+        for paper_id, name in c.execute(
+            "SELECT paper_id, raw_name FROM hidden_authorships ORDER BY paper_id, id"
+        ):
+            yield MentionRow(paper_id, f"h:{name}", name, versions.get(paper_id, 0))
+
+    def paper_contexts(self, paper_ids: Iterable[int]) -> dict[int, PaperContext]:
+        """The papers of some mentions, with their authors and providers' authorships."""
+        c = self.conn
+        out: dict[int, PaperContext] = {}
+        for chunk in _chunks(sorted(set(paper_ids)), 500):
+            marks = ", ".join("?" * len(chunk))
+            for pid, key, title, abstract, venue, year, categories in c.execute(
+                "SELECT id, key, title, coalesce(abstract, ''), coalesce(venue, ''), year, categories"
+                f" FROM papers WHERE id IN ({marks})",  # noqa: S608
+                chunk,
+            ):
+                out[pid] = PaperContext(pid, key, title, abstract, venue, year,
+                                        orjson.loads(categories), {})
+            for pid, position, name, affs in c.execute(
+                f"SELECT paper_id, position, raw_name, affiliations FROM authorships WHERE paper_id IN ({marks})",  # noqa: S608
+                chunk,
+            ):
+                out[pid].authors[f"p{position}"] = (name, orjson.loads(affs))
+            for pid, name, affs in c.execute(
+                f"SELECT paper_id, raw_name, affiliations FROM hidden_authorships WHERE paper_id IN ({marks})",  # noqa: S608
+                chunk,
+            ):
+                out[pid].authors[f"h:{name}"] = (name, orjson.loads(affs))
+            for pid, source, position, name, author_id, orcid, insts, raw in c.execute(
+                "SELECT paper_id, source, position, name, author_id, orcid, institutions,"
+                f" raw_affiliations FROM provider_authorships WHERE paper_id IN ({marks})"  # noqa: S608
+                " ORDER BY paper_id, source, position",
+                chunk,
+            ):
+                institutions = [i["name"] for i in orjson.loads(insts) if i.get("name")]
+                out[pid].providers.append(
+                    ProviderAuthor(source, position, name, author_id, orcid, institutions,
+                                   orjson.loads(raw))
+                )
+        return out
+
+    def page_papers(self) -> dict[str, tuple[str | None, list[int]]]:
+        """Researcher pages: page → (the name it is about, its papers)."""
+        pages: dict[str, tuple[str | None, list[int]]] = {
+            page: (name, []) for page, name in self.conn.execute("SELECT page, name FROM researcher_pages")
+        }
+        for page, paper_id in self.conn.execute(
+            "SELECT page, paper_id FROM researcher_page_papers ORDER BY page, position"
+        ):
+            pages[page][1].append(paper_id)
+        return pages
+
+    def block_cache(self) -> dict[str, tuple[str, dict[str, Any]]]:
+        """The resolver's last answer per block: block → (fingerprint, {"labels": {mention:
+        label}, "ids": {mention: [provider ids]}})."""
+        return {
+            block: (fingerprint, orjson.loads(labels))
+            for block, fingerprint, labels in self.conn.execute(
+                "SELECT block, fingerprint, labels FROM resolve_blocks"
+            )
+        }
+
+    def current_assignment(self) -> dict[MentionKey, int]:
+        return {
+            (pid, mention): rid
+            for pid, mention, rid in self.conn.execute(
+                "SELECT paper_id, mention, researcher_id FROM researcher_mentions"
+            )
+        }
+
+    # --- overrides ----------------------------------------------------------------------
+    def add_override(self, action: str, payload: dict[str, Any]) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO researcher_overrides (action, payload, created) VALUES (?, ?, ?)",
+            (action, orjson.dumps(payload).decode(), datetime.now(UTC).isoformat(timespec="seconds")),
+        )
+        return int(cur.lastrowid or 0)
+
+    def overrides(self) -> list[tuple[int, str, dict[str, Any]]]:
+        return [
+            (oid, action, orjson.loads(payload))
+            for oid, action, payload in self.conn.execute(
+                "SELECT id, action, payload FROM researcher_overrides ORDER BY id"
+            )
+        ]
+
+    def paper_keys(self, paper_ids: Iterable[int]) -> dict[int, str]:
+        out = {}
+        for chunk in _chunks(sorted(set(paper_ids)), 500):
+            out.update(self.conn.execute(
+                f"SELECT id, key FROM papers WHERE id IN ({', '.join('?' * len(chunk))})",  # noqa: S608
+                chunk,
+            ))
+        return out
+
+    # --- writing the result --------------------------------------------------------------
+    def replace(
+        self,
+        researchers: Sequence[ResearcherRow],
+        blocks: dict[str, tuple[str, dict[str, Any]]],
+        stale: Iterable[str],
+    ) -> None:
+        """Store a full resolution (inside the caller's transaction)."""
+        c = self.conn
+        c.execute("DELETE FROM researcher_ids")
+        c.execute("DELETE FROM researcher_mentions")
+        c.execute("DELETE FROM researchers")
+        c.executemany(
+            "INSERT INTO researchers (id, name, name_key, block, orcid, page, mentions)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(r.id, r.name, r.name_key, r.block, r.orcid, r.page, len(r.mentions)) for r in researchers],
+        )
+        c.executemany(
+            "INSERT INTO researcher_mentions (paper_id, mention, researcher_id) VALUES (?, ?, ?)",
+            [(pid, mention, r.id) for r in researchers for pid, mention in r.mentions],
+        )
+        c.executemany(
+            "INSERT OR IGNORE INTO researcher_ids (researcher_id, scheme, value) VALUES (?, ?, ?)",
+            [(r.id, scheme, value) for r in researchers for scheme, value in r.ids],
+        )
+        c.executemany("DELETE FROM resolve_blocks WHERE block = ?", [(b,) for b in stale])
+        c.executemany(
+            "INSERT OR REPLACE INTO resolve_blocks (block, fingerprint, labels) VALUES (?, ?, ?)",
+            [(b, fp, orjson.dumps(labels).decode()) for b, (fp, labels) in blocks.items()],
+        )
+
+    # --- reads for profiles ---------------------------------------------------------------
+    def find(self, name_key: str, limit: int = 20) -> list[int]:
+        """Researchers whose folded name is this one, most mentions first."""
+        return [rid for (rid,) in self.conn.execute(
+            "SELECT id FROM researchers WHERE name_key = ? ORDER BY mentions DESC, id LIMIT ?",
+            (name_key, limit),
+        )]
+
+    def by_id(self, scheme: str, value: str) -> list[int]:
+        return [rid for (rid,) in self.conn.execute(
+            "SELECT researcher_id FROM researcher_ids WHERE scheme = ? AND value = ?", (scheme, value)
+        )]
+
+    def names(self) -> list[tuple[int, str, int]]:
+        """(id, folded name, mentions) of every researcher: for fuzzy search."""
+        return self.conn.execute("SELECT id, name_key, mentions FROM researchers").fetchall()
+
+    def get(self, researcher_id: int) -> dict[str, Any] | None:
+        row = self.conn.execute(
+            "SELECT id, name, block, orcid, page, mentions FROM researchers WHERE id = ?",
+            (researcher_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        rid, name, block, orcid, page, mentions = row
+        ids: dict[str, list[str]] = {}
+        for scheme, value in self.conn.execute(
+            "SELECT scheme, value FROM researcher_ids WHERE researcher_id = ? ORDER BY scheme, value",
+            (rid,),
+        ):
+            ids.setdefault(scheme, []).append(value)
+        return {"id": rid, "name": name, "block": block, "orcid": orcid, "page": page,
+                "mentions": mentions, "ids": ids}
+
+    def mentions_of(self, researcher_id: int) -> list[MentionKey]:
+        return [(pid, m) for pid, m in self.conn.execute(
+            "SELECT paper_id, mention FROM researcher_mentions WHERE researcher_id = ?"
+            " ORDER BY paper_id, mention",
+            (researcher_id,),
+        )]
+
+    def summaries(self, researcher_ids: Sequence[int]) -> list[dict[str, Any]]:
+        """Short descriptions to tell researchers of one name apart."""
+        out = []
+        for rid in researcher_ids:
+            r = self.get(rid)
+            if r is None:
+                continue
+            years = self.conn.execute(
+                "SELECT min(p.year), max(p.year) FROM researcher_mentions m JOIN papers p"
+                " ON p.id = m.paper_id WHERE m.researcher_id = ?", (rid,)
+            ).fetchone()
+            cats = Counter(cat for (cat,) in self.conn.execute(
+                "SELECT p.primary_category FROM researcher_mentions m JOIN papers p"
+                " ON p.id = m.paper_id WHERE m.researcher_id = ? AND p.primary_category IS NOT NULL",
+                (rid,),
+            ))
+            out.append({"id": rid, "name": r["name"], "papers": r["mentions"],
+                        "first_year": years[0], "last_year": years[1],
+                        "primary_category": cats.most_common(1)[0][0] if cats else None,
+                        "orcid": r["orcid"], "page": r["page"]})
+        return out
+
+    def provider_profiles(self, ids: dict[str, list[str]]) -> list[dict[str, Any]]:
+        """What providers report about the author ids a researcher carries."""
+        out = []
+        for scheme in ("openalex", "semantic-scholar"):
+            for author_id in ids.get(scheme, []):
+                row = self.conn.execute(
+                    "SELECT source, author_id, name, h_index, i10_index, works_count, citation_count,"
+                    " as_of FROM author_profiles WHERE source = ? AND author_id = ?",
+                    (scheme, author_id),
+                ).fetchone()
+                if row:
+                    keys = ("source", "author_id", "name", "h_index", "i10_index", "works_count",
+                            "citation_count", "as_of")
+                    out.append(dict(zip(keys, row, strict=True)))
+        return out
+
+    def profile_papers(self, paper_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """The papers of a profile, read together (a few queries, however many papers)."""
+        c = self.conn
+        out: dict[int, dict[str, Any]] = {}
+        for chunk in _chunks(sorted(set(paper_ids)), 500):
+            marks = ", ".join("?" * len(chunk))
+            for pid, key, title, abstract, primary, code, first_date, year, venue in c.execute(
+                "SELECT id, key, title, abstract, primary_category, category_code, first_date, year,"
+                f" venue FROM papers WHERE id IN ({marks})",  # noqa: S608
+                chunk,
+            ):
+                out[pid] = {"id": pid, "key": key, "arxiv_id": None, "title": title,
+                            "abstract": abstract, "primary_category": primary, "category_code": code,
+                            "first_date": first_date, "year": year, "venue": venue, "authors": [],
+                            "hidden_authors": [], "code_urls": [], "citations": [], "claims": {},
+                            "citations_by_year": {}}
+            for pid, value in c.execute(
+                f"SELECT paper_id, value FROM paper_ids WHERE scheme = 'arxiv' AND paper_id IN ({marks})",  # noqa: S608
+                chunk,
+            ):
+                out[pid]["arxiv_id"] = value
+            for pid, position, name, affs in c.execute(
+                "SELECT paper_id, position, raw_name, affiliations FROM authorships"
+                f" WHERE paper_id IN ({marks}) ORDER BY paper_id, position",  # noqa: S608
+                chunk,
+            ):
+                out[pid]["authors"].append(
+                    {"name": name, "position": position, "affiliations": orjson.loads(affs)}
+                )
+            for pid, name, affs in c.execute(
+                "SELECT paper_id, raw_name, affiliations FROM hidden_authorships"
+                f" WHERE paper_id IN ({marks}) ORDER BY paper_id, id",  # noqa: S608
+                chunk,
+            ):
+                out[pid]["hidden_authors"].append({"name": name, "affiliations": orjson.loads(affs)})
+            for pid, url in c.execute(
+                f"SELECT paper_id, url FROM code_links WHERE paper_id IN ({marks}) ORDER BY rowid",  # noqa: S608
+                chunk,
+            ):
+                out[pid]["code_urls"].append(url)
+            for pid, count, source, as_of in c.execute(
+                "SELECT paper_id, count, source, as_of FROM citation_counts"
+                f" WHERE paper_id IN ({marks}) ORDER BY paper_id, as_of DESC, source",  # noqa: S608
+                chunk,
+            ):
+                out[pid]["citations"].append({"count": count, "source": source, "as_of": as_of})
+            for pid, source, year, count in c.execute(
+                "SELECT paper_id, source, year, count FROM citation_counts_by_year"
+                f" WHERE paper_id IN ({marks})",  # noqa: S608
+                chunk,
+            ):
+                out[pid]["citations_by_year"].setdefault(source, {})[year] = count
+            subjects = [f"paper:{pid}" for pid in chunk]
+            for subject, field_, value, source, as_of in c.execute(
+                f"SELECT subject, field, value, source, as_of FROM claims WHERE subject IN ({marks})"  # noqa: S608
+                " ORDER BY id",
+                subjects,
+            ):
+                out[int(subject[6:])]["claims"][field_] = {"value": value, "source": source, "as_of": as_of}
+        return out
+
+    def page_claims(self, page: str) -> dict[str, dict[str, Any]]:
+        """What a researcher page says about its researcher (h-index, papers…), as claimed."""
+        return {
+            field_: {"value": value, "source": source, "as_of": as_of}
+            for field_, value, source, as_of in self.conn.execute(
+                "SELECT field, value, source, as_of FROM claims WHERE subject = ? ORDER BY id",
+                (f"researcher:{page}",),
+            )
+        }
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

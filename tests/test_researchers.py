@@ -1,0 +1,212 @@
+"""Researchers end to end: resolve the stored mentions, show profiles, keep manual overrides.
+
+The golden tests ingest the seed pages and render each page's researcher as of the
+day the pages were read: every paper block must equal the page's own block (the
+site's leading per-paper score aside, which is its own figure).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+import pytest
+from click.testing import Result
+
+from conftest import FIXTURES, SAMPLE, invoke
+
+from paperscope.store import open_store
+
+SEEDS = FIXTURES / "seeds"
+AS_OF = "2026-11-23"  # the pages were read in 2026: "Mar 1" is 2026-03-01
+# A paper block starts with [score]CODE + date [+ Code], e.g. "87.0LGMar 13Code".
+_BLOCK_HEAD = re.compile(r"^(?:\d+\.\d)?([A-Z]{2,3})([A-Z][a-z]{2} \d{1,2}(?:, \d{4})?)(Code)?$")
+STANDARD_PAGES = ["000_a0a0c56183404ee7.txt", "003_39bbd0f104a05994.txt", "004_91b26bd0b8dbb123.txt"]
+
+
+def seed_blocks(page: Path) -> list[str]:
+    """The paper blocks of a page in the standard layout, without the site's scores."""
+    lines = page.read_text("utf-8").splitlines()
+    starts = [i for i, line in enumerate(lines) if _BLOCK_HEAD.match(line)]
+    blocks = []
+    for start, end in zip(starts, [*starts[1:], len(lines)], strict=True):
+        head = re.sub(r"^\d+\.\d", "", lines[start])
+        body = "\n".join(lines[start + 1 : end]).strip("\n")
+        blocks.append(f"{head}\n{body}")
+    return blocks
+
+
+def profile_blocks(text: str) -> list[str]:
+    """The paper blocks of a rendered profile (same splitting as the page's)."""
+    lines = text.splitlines()
+    starts = [i for i, line in enumerate(lines) if _BLOCK_HEAD.match(line)]
+    return [
+        "\n".join(lines[start:end]).strip("\n")
+        for start, end in zip(starts, [*starts[1:], len(lines)], strict=True)
+    ]
+
+
+@pytest.fixture
+def seeded(cli: Callable[..., Result]) -> Callable[..., Result]:
+    cli("ingest", "seeds", str(SEEDS), "--as-of", AS_OF)
+    cli("resolve")
+    return cli
+
+
+@pytest.mark.parametrize("page", STANDARD_PAGES)
+def test_profile_paper_blocks_equal_the_seed_pages(seeded: Callable[..., Result], page: str) -> None:
+    text = seeded("researcher", f"page:{page}", "--as-of", AS_OF).stdout
+    expected = seed_blocks(SEEDS / page)
+    assert len(expected) >= 10
+    rendered = profile_blocks(text)
+    missing = [b for b in expected if b not in rendered]
+    assert not missing, f"{len(missing)} of {len(expected)} blocks differ; first:\n{missing[0]}"
+    # The page's researcher has no paper the page does not list (only the seeds are stored,
+    # and other pages' papers that name them are theirs too: those count as extra here).
+    assert len(rendered) >= len(expected)
+
+
+def test_profile_header_follows_the_seed_layout(seeded: Callable[..., Result]) -> None:
+    text = seeded("researcher", "Zixin Wen", "--as-of", AS_OF).stdout
+    lines = text.splitlines()
+    assert lines[0] == "Zixin Wen"
+    assert lines[1] == ""
+    assert re.fullmatch(r"[A-Z]{2,3}", lines[2])
+    assert lines[3].startswith("h-index")
+    assert re.fullmatch(r"[\d,]+papers", lines[4])
+    assert re.fullmatch(r"(?:[\d,]+|—)citations", lines[5])
+    assert lines[6:8] == ["Novelty—", "AI Score—"]   # until the scores issue lands
+    n = int(lines[4].removesuffix("papers").replace(",", ""))
+    assert lines[9] == f"{n} Papers"
+
+
+def test_profile_json_contract(seeded: Callable[..., Result]) -> None:
+    profile = orjson.loads(seeded("researcher", "Zixin Wen", "--as-of", AS_OF, "--format", "json").stdout)
+    for key in ("name", "ids", "primary_category", "metrics", "novelty_pct", "ai_score",
+                "affiliations", "coauthors", "papers"):
+        assert key in profile
+    assert profile["name"] == "Zixin Wen"
+    assert profile["ids"]["page"] == ["000_a0a0c56183404ee7.txt"] or "000_a0a0c56183404ee7.txt" in profile["ids"]["page"]
+    for figure in profile["metrics"].values():
+        assert set(figure) >= {"value", "source", "as_of"}
+    paper = profile["papers"][0]
+    for key in ("id", "arxiv_id", "title", "authors", "category", "date", "has_code", "code_urls",
+                "affiliation_tags", "citations", "ai_score", "novelty_pct", "abstract"):
+        assert key in paper
+    # The page's own header figures are shown as its claims, apart from computed ones.
+    assert profile["page_claims"]["h_index"]["value"] == "56"
+    assert profile["page_claims"]["h_index"]["source"] == "000_a0a0c56183404ee7.txt"
+
+
+def test_name_search_is_fuzzy_and_diacritic_insensitive(seeded: Callable[..., Result]) -> None:
+    want = orjson.loads(seeded("researcher", "Zixin Wen", "--format", "json", "--as-of", AS_OF).stdout)["id"]
+    for query in ("zixin wen", "Zíxin Wén", "Wen Zixin", "Zixin Wenn"):
+        got = orjson.loads(seeded("researcher", query, "--format", "json", "--as-of", AS_OF).stdout)
+        assert got.get("id") == want, query
+    seeded("researcher", "Nobody Atall", expect_exit=1)
+
+
+def test_as_of_drops_later_papers_and_shows_the_year(seeded: Callable[..., Result]) -> None:
+    late = orjson.loads(seeded("researcher", "Zixin Wen", "--format", "json", "--as-of", AS_OF).stdout)
+    early = orjson.loads(seeded("researcher", "Zixin Wen", "--format", "json", "--as-of", "2024-01-01").stdout)
+    assert len(early["papers"]) < len(late["papers"])
+    assert all(p["date"] <= "2024-01-01" for p in early["papers"])
+    text = seeded("researcher", "Zixin Wen", "--as-of", "2024-06-01").stdout
+    assert "Mar 1, 2024" in text or ", 2023" in text  # years other than 2024 are printed
+
+
+def test_resolve_is_incremental(seeded: Callable[..., Result]) -> None:
+    again = seeded("resolve").stdout
+    assert "0 clustered this run" in again
+    full = seeded("resolve", "--full").stdout
+    assert "0 clustered this run" not in full
+
+
+# --- manual overrides on the bundled conference sample ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def conferences_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample's conference papers, resolved: built once, copied for each test."""
+    db = tmp_path_factory.mktemp("conferences") / "resolved.db"
+    invoke(db, "ingest", "conferences", str(SAMPLE / "conferences.jsonl.gz"))
+    invoke(db, "resolve")
+    store = open_store(db)
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    return db
+
+
+@pytest.fixture
+def conferences(conferences_db: Path, db_path: Path, cli: Callable[..., Result]) -> Callable[..., Result]:
+    shutil.copy(conferences_db, db_path)
+    return cli
+
+
+def largest(cli: Callable[..., Result], name: str) -> dict:
+    """The researcher of this name with the most papers."""
+    found = profile(cli, name)
+    if "matches" in found:
+        found = profile(cli, str(max(found["matches"], key=lambda m: m["papers"])["id"]))
+    return found
+
+
+def profile(cli: Callable[..., Result], query: str) -> dict:
+    return orjson.loads(cli("researcher", query, "--format", "json").stdout)
+
+
+def test_an_ambiguous_name_lists_the_candidates(conferences: Callable[..., Result]) -> None:
+    # Two people named Jie Zhou publish in the sample (computer vision, and NLP).
+    matches = profile(conferences, "Jie Zhou")["matches"]
+    assert len(matches) >= 2
+    assert {m["name"] for m in matches} == {"Jie Zhou"}
+    text = conferences("researcher", "Jie Zhou").stdout
+    assert f"{len(matches)} researchers match" in text
+    assert str(matches[0]["id"]) in text
+
+
+def test_merge_is_kept_through_a_full_rebuild(conferences: Callable[..., Result]) -> None:
+    first, second = profile(conferences, "Jie Zhou")["matches"][:2]
+    conferences("researchers", "merge", str(first["id"]), str(second["id"]))
+    conferences("resolve", "--full")
+    merged = profile(conferences, str(first["id"]))
+    assert merged["name"] == "Jie Zhou"
+    assert len(merged["papers"]) == first["papers"] + second["papers"]
+    conferences("researcher", str(second["id"]), expect_exit=1)  # one of the two ids is gone
+
+
+def test_split_is_kept_through_a_full_rebuild(conferences: Callable[..., Result]) -> None:
+    sizes_before = sorted(m["papers"] for m in profile(conferences, "Quanquan Gu")["matches"])
+    before = largest(conferences, "Quanquan Gu")
+    moved = before["papers"][0]
+    conferences("researchers", "split", str(before["id"]), "--paper", moved["key"])
+    conferences("resolve", "--full")
+    sizes = sorted(m["papers"] for m in profile(conferences, "Quanquan Gu")["matches"])
+    assert sizes == sorted([*sizes_before[:-1], 1, sizes_before[-1] - 1])
+    kept = profile(conferences, str(before["id"]))  # the larger part keeps the id
+    assert moved["key"] not in {p["key"] for p in kept["papers"]}
+
+
+def test_claimed_orcid_finds_the_researcher_after_a_rebuild(conferences: Callable[..., Result]) -> None:
+    before = largest(conferences, "Sham M. Kakade")
+    conferences("researchers", "claim", str(before["id"]), "https://orcid.org/0000-0002-1825-0097")
+    conferences("resolve", "--full")
+    after = profile(conferences, "0000-0002-1825-0097")
+    assert after["id"] == before["id"]
+    assert after["orcid"] == "0000-0002-1825-0097"
+    conferences("researchers", "claim", str(before["id"]), "not-an-orcid", expect_exit=2)
+
+
+def test_profile_metrics_rest_on_one_dated_source(conferences: Callable[..., Result]) -> None:
+    p = largest(conferences, "Quanquan Gu")
+    h = p["metrics"]["h_index"]
+    # The conference corpus carries Google Scholar counts dated 2025-06-02/12.
+    assert h["source"] == "google-scholar"
+    assert h["as_of"] in ("2025-06-02", "2025-06-12")
+    counts = sorted((max((c["count"] for c in q["citations"]), default=0) for q in p["papers"]), reverse=True)
+    assert h["value"] == sum(1 for i, c in enumerate(counts, 1) if c >= i)
+    assert p["metrics"]["citations"]["value"] == sum(counts)
+    assert p["coauthors"] and p["coauthors"][0]["papers"] >= p["coauthors"][-1]["papers"]
