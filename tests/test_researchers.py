@@ -210,3 +210,44 @@ def test_profile_metrics_rest_on_one_dated_source(conferences: Callable[..., Res
     assert h["value"] == sum(1 for i, c in enumerate(counts, 1) if c >= i)
     assert p["metrics"]["citations"]["value"] == sum(counts)
     assert p["coauthors"] and p["coauthors"][0]["papers"] >= p["coauthors"][-1]["papers"]
+
+
+def test_a_name_written_in_both_orders_is_one_block() -> None:
+    from paperscope.pipeline.resolve import ResolveSummary, _blocks
+    from paperscope.store.researchers import MentionRow
+
+    rows = [MentionRow(1, "p0", "Zhang Wei", 1), MentionRow(2, "p3", "Wei Zhang", 1),
+            MentionRow(3, "p1", "W. Zhang", 1), MentionRow(4, "p0", "Wen Zhang", 1),
+            MentionRow(5, "p2", "the ATLAS Collaboration", 1)]
+    summary = ResolveSummary()
+    blocks = _blocks(rows, summary)
+    groups = sorted(sorted(r.paper_id for r in members) for members in blocks.values())
+    assert groups == [[1, 2, 3, 4]]
+    assert (summary.mentions, summary.unresolved) == (5, 1)
+
+
+def test_workers_resolve_exactly_as_one_process(
+    conferences_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from paperscope.pipeline import resolve
+
+    def researchers(db: Path) -> list[tuple]:
+        store = open_store(db)
+        try:
+            return sorted(
+                (r[1:], tuple(m for m, in store.conn.execute(
+                    "SELECT paper_id || '/' || mention FROM researcher_mentions WHERE researcher_id = ?"
+                    " ORDER BY 1", (r[0],))))
+                for r in store.conn.execute("SELECT id, name, block, mentions FROM researchers")
+            )
+        finally:
+            store.close()
+
+    parallel = tmp_path / "parallel.db"
+    shutil.copy(conferences_db, parallel)
+    monkeypatch.setattr(resolve, "_PARALLEL_FROM", 0)
+    store = open_store(parallel)
+    summary = resolve.resolve_store(store, full=True)
+    store.close()
+    assert summary.blocks_clustered == summary.blocks > 1000
+    assert researchers(parallel) == researchers(conferences_db)

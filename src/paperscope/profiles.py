@@ -15,7 +15,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from paperscope.affiliations import institution_tag
-from paperscope.ids import category_short_code
+from paperscope.ids import category_short_code, full_categories_for_code
 from paperscope.metrics import PaperFacts, ResearcherMetrics, compute_metrics
 from paperscope.names import fold_name
 from paperscope.store import SqliteStore
@@ -83,7 +83,7 @@ def build_profile(
             paper_id=str(p["id"]),
             year=p["year"],
             date=p["first_date"],
-            primary_category=p["primary_category"],
+            primary_category=p["primary_category"] or _category_of_code(p["category_code"]),
             citations=[(c["count"], c["source"], c["as_of"]) for c in p["citations"]],
             coauthors=[a["name"] for a in _all_authors(p) if a["mention"] != own_mention[p["id"]]],
             affiliation_tags=p["affiliation_tags"][:1],
@@ -113,6 +113,12 @@ def build_profile(
         "sort": sort,
         "papers": [_paper_json(p, own_mention[p["id"]]) for p in papers],
     }
+
+
+def _category_of_code(code: str | None) -> str | None:
+    """The category a short code stands for, where it names one ("CV" → cs.CV; "LO": none)."""
+    categories = full_categories_for_code(code) if code else []
+    return categories[0] if len(categories) == 1 else None
 
 
 def _published_by(paper: dict[str, Any], as_of: date) -> bool:

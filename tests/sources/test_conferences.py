@@ -112,6 +112,13 @@ def test_venue_names_and_rejected_submissions(by_venue_id) -> None:
     assert withdrawn.citations == [CitationCount(3, "google-scholar", "2025-06-02")]
 
 
+def test_the_venue_gives_a_category_code_not_categories(by_venue_id) -> None:
+    neurips = paper(by_venue_id, "nips1987/bb31aa9271")
+    assert (neurips.category_code, neurips.categories, neurips.primary_category) == ("LG", [], None)
+    assert titled(by_venue_id, "2PAC: Two Point Attractors").category_code == "GR"  # SIGGRAPH Asia
+    assert paper(by_venue_id, "iclr2019/B14ejsA5YQ").category_code == "LG"  # rejected, still ICLR's field
+
+
 def test_missing_id_is_derived_from_pdf_site_or_title(by_venue_id) -> None:
     r = titled(by_venue_id, "12-in-1: Multi-Task Vision and Language")
     assert r.other_ids == {

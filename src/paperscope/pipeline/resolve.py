@@ -16,17 +16,20 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
+import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from paperscope.names import fold_name, split_name
-from paperscope.resolve.blocking import block_key
+from paperscope.resolve.blocking import block_key, name_variants_key
 from paperscope.resolve.cluster import cluster
 from paperscope.resolve.mentions import Mention
-from paperscope.store import SqliteStore
+from paperscope.store import SqliteStore, open_store
 from paperscope.store.researchers import MentionKey, MentionRow, PaperContext, ResearcherRow
 
 __all__ = ["ResolveSummary", "mention_label", "resolve_store"]
@@ -77,14 +80,7 @@ def resolve_store(
     started = time.perf_counter()
     summary = ResolveSummary()
     rs = store.researchers
-    blocks: dict[str, list[MentionRow]] = defaultdict(list)
-    for row in rs.mentions():
-        summary.mentions += 1
-        key = block_key(row.name)
-        if key is None:
-            summary.unresolved += 1
-        else:
-            blocks[key].append(row)
+    blocks = _blocks(rs.mentions(), summary)
     summary.blocks = len(blocks)
     page_names = _page_evidence(rs.page_papers())
 
@@ -92,15 +88,9 @@ def resolve_store(
     fingerprints = {b: _fingerprint(rows, page_names) for b, rows in blocks.items()}
     todo = [b for b in sorted(blocks) if full or cache.get(b, ("",))[0] != fingerprints[b]]
     answers = {b: cache[b] for b in blocks if b in cache and b not in todo}
-    for chunk in _chunked_blocks(todo, blocks):
-        contexts = rs.paper_contexts(row.paper_id for b in chunk for row in blocks[b])
-        for b in chunk:
-            mentions = [_mention(row, b, contexts[row.paper_id], page_names) for row in blocks[b]]
-            labels = cluster(mentions)
-            answers[b] = (fingerprints[b], {
-                "labels": {m.key: label for m, label in zip(mentions, labels, strict=True)},
-                "ids": {m.key: sorted(m.author_ids) for m in mentions if m.author_ids},
-            })
+    for chunk, answered in _cluster_chunks(store, todo, blocks, page_names):
+        for b, answer in answered.items():
+            answers[b] = (fingerprints[b], answer)
         summary.blocks_clustered += len(chunk)
         if on_progress:
             on_progress(sum(len(blocks[b]) for b in chunk))
@@ -122,7 +112,106 @@ def resolve_store(
     return summary
 
 
-# --- evidence ----------------------------------------------------------------------------------
+# --- clustering, in worker processes where there is much to do ------------------------------------
+
+# What forked workers inherit: (database path, blocks, page evidence). Set just before the
+# pool starts; the workers read it instead of being sent the mentions.
+_JOB: tuple[str, dict[str, list[MentionRow]], dict[int, list[tuple[str, str]]]] | None = None
+_WORKER_STORE: list[SqliteStore] = []
+# Below this many mentions to cluster, starting workers costs more than it saves.
+_PARALLEL_FROM = 20_000
+
+
+def _cluster_chunks(
+    store: SqliteStore,
+    todo: list[str],
+    blocks: dict[str, list[MentionRow]],
+    page_names: dict[int, list[tuple[str, str]]],
+) -> Iterator[tuple[list[str], dict[str, dict[str, Any]]]]:
+    """Cluster the blocks to do, chunk by chunk: yields (chunk, {block: answer}).
+
+    With a second core and much to do, forked workers cluster chunks side by side, each
+    reading its papers through its own connection (SQLite serves concurrent readers);
+    the largest blocks go first, so that no worker is left with one at the end.
+    """
+    global _JOB
+    # Largest first: the big blocks spread over the workers, the small ones fill in.
+    chunks = list(_chunked_blocks(sorted(todo, key=lambda b: -len(blocks[b])), blocks))
+    workers = min(os.cpu_count() or 1, 4)
+    total = sum(len(blocks[b]) for b in todo)
+    if workers < 2 or total < _PARALLEL_FROM or not sys.platform.startswith("linux"):
+        for chunk in chunks:
+            yield chunk, _cluster_chunk(store, chunk, blocks, page_names)
+        return
+    _JOB = (store.path, blocks, page_names)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from zip(chunks, pool.imap(_cluster_in_worker, chunks), strict=True)
+    finally:
+        _JOB = None
+
+
+def _cluster_in_worker(chunk: list[str]) -> dict[str, dict[str, Any]]:
+    assert _JOB is not None, "workers are forked after _JOB is set"
+    path, blocks, page_names = _JOB
+    if not _WORKER_STORE:
+        _WORKER_STORE.append(open_store(path))
+    return _cluster_chunk(_WORKER_STORE[0], chunk, blocks, page_names)
+
+
+def _cluster_chunk(
+    store: SqliteStore,
+    chunk: list[str],
+    blocks: dict[str, list[MentionRow]],
+    page_names: dict[int, list[tuple[str, str]]],
+) -> dict[str, dict[str, Any]]:
+    """Each block's answer: {"labels": {mention: label}, "ids": {mention: [provider ids]}}."""
+    contexts = store.researchers.paper_contexts(row.paper_id for b in chunk for row in blocks[b])
+    out = {}
+    for b in chunk:
+        mentions = [_mention(row, b, contexts[row.paper_id], page_names) for row in blocks[b]]
+        labels = cluster(mentions)
+        out[b] = {
+            "labels": {m.key: label for m, label in zip(mentions, labels, strict=True)},
+            "ids": {m.key: sorted(m.author_ids) for m in mentions if m.author_ids},
+        }
+    return out
+
+
+# --- blocks and evidence -------------------------------------------------------------------------
+
+
+def _blocks(rows: Iterable[MentionRow], summary: ResolveSummary) -> dict[str, list[MentionRow]]:
+    """Mentions by name block; the two blocks of a name written in both orders ("Zhang
+    Wei", "Wei Zhang") are one, keyed by the first of their keys."""
+    by_key: dict[str, list[MentionRow]] = defaultdict(list)
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            key = parent[key]
+        return key
+
+    by_variant: dict[str, str] = {}
+    keys: dict[str, tuple[str | None, str | None]] = {}  # a name recurs: key it once
+    for row in rows:
+        summary.mentions += 1
+        key, variant = keys.get(row.name) or keys.setdefault(
+            row.name, (block_key(row.name), name_variants_key(row.name))
+        )
+        if key is None:
+            summary.unresolved += 1
+            continue
+        by_key[key].append(row)
+        if variant is not None:
+            a, b = root(by_variant.setdefault(variant, key)), root(key)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    blocks: dict[str, list[MentionRow]] = defaultdict(list)
+    for key, members in by_key.items():
+        blocks[root(key)].extend(members)
+    return blocks
+
 
 
 def _page_evidence(pages: dict[str, tuple[str | None, list[int]]]) -> dict[int, list[tuple[str, str]]]:
@@ -161,6 +250,7 @@ def _mention(
     row: MentionRow, block: str, paper: PaperContext, page_names: dict[int, list[tuple[str, str]]]
 ) -> Mention:
     name, affiliations = paper.authors.get(row.mention, (row.name, []))
+    block = block_key(row.name) or block  # its own block, within a group of name orders
     ids: set[str] = set()
     affiliations = list(affiliations)
     for provider in _provider_matches(row, block, paper):
@@ -301,7 +391,13 @@ def _researchers(
     blocks: dict[str, list[MentionRow]],
     page_names: dict[int, list[tuple[str, str]]],
 ) -> list[ResearcherRow]:
-    names = {(row.paper_id, row.mention): (row.name, b) for b, rows in blocks.items() for row in rows}
+    own_block: dict[str, str | None] = {}
+    names = {
+        (row.paper_id, row.mention): (
+            row.name, own_block.get(row.name) or own_block.setdefault(row.name, block_key(row.name)) or b
+        )
+        for b, rows in blocks.items() for row in rows
+    }
     old = store.researchers.current_assignment()
     # Old ids go to the clusters that keep most of their mentions, largest clusters first.
     taken: set[int] = set()
@@ -316,7 +412,7 @@ def _researchers(
         spellings = Counter(names[m][0] for m in members)
         block = Counter(names[m][1] for m in members).most_common(1)[0][0]
         pages = Counter(
-            page for pid, _ in members for page, key in page_names.get(pid, ()) if key == block
+            page for m in members for page, key in page_names.get(m[0], ()) if key == names[m][1]
         )
         ids = {tuple(i.split(":", 1)) for m in members for i in clusters.ids.get(m, ())}
         ids.update(("page", page) for page in pages)

@@ -21,17 +21,22 @@ __all__ = ["average_linkage"]
 
 
 def average_linkage(
-    similarity: np.ndarray, threshold: float, *, forced: Iterable[tuple[int, int]] = ()
+    similarity: np.ndarray,
+    threshold: float,
+    *,
+    forced: Iterable[tuple[int, int]] = (),
+    sizes: np.ndarray | None = None,
 ) -> list[int]:
     """Labels 0..k-1 from average linkage, merging while the best average ≥ ``threshold``.
 
     ``similarity`` (n×n, symmetric) is overwritten. ``forced`` pairs are merged first
-    whatever their similarity (manual merges, shared ORCIDs).
+    whatever their similarity (manual merges, shared ORCIDs). ``sizes`` weighs each row
+    when averages are taken (rows that are already clusters of mentions); 1 each if None.
     """
     n = similarity.shape[0]
     sim = similarity
     np.fill_diagonal(sim, -np.inf)
-    size = np.ones(n, dtype=np.float64)
+    size = np.ones(n) if sizes is None else np.array(sizes, dtype=np.float64)
     parent = list(range(n))  # each merged-away cluster points at the one that took it
 
     def root(i: int) -> int:

@@ -57,6 +57,17 @@ VENUE_NAMES: dict[str, str] = {
     "wacv": "WACV", "www": "WWW",
 }  # fmt: skip
 
+# The arXiv field a venue's papers are mostly filed under, shown as the paper's category
+# code where no arXiv record gives the categories ("CV" for a CVPR paper). A code, not a
+# category: the venue says what the field is likely to be, not what the authors chose.
+VENUE_FIELDS: dict[str, str] = {
+    "3dv": "CV", "aaai": "AI", "acl": "CL", "acml": "LG", "acmmm": "MM", "aistats": "LG",
+    "alt": "LG", "automl": "LG", "coling": "CL", "colm": "CL", "colt": "LG", "corl": "RO",
+    "cvpr": "CV", "eccv": "CV", "emnlp": "CL", "iccv": "CV", "iclr": "LG", "icml": "LG",
+    "icra": "RO", "ijcai": "AI", "iros": "RO", "kdd": "LG", "naacl": "CL", "nips": "LG",
+    "rss": "RO", "siggraph": "GR", "siggraphasia": "GR", "uai": "LG", "wacv": "CV", "www": "IR",
+}  # fmt: skip
+
 # Decisions that make a submission not a paper of the venue: such records keep their
 # identifiers and authors but get no venue name.
 _NOT_ACCEPTED = frozenset({"Reject", "Desk Reject", "Withdraw", "Active"})
@@ -174,6 +185,7 @@ def parse_record(
         other_ids=other_ids,
         year=year,
         venue=venue_name(venue, year) if accepted else None,
+        category_code=VENUE_FIELDS.get(venue),
         code_urls=_code_urls(get("github"), get("project"), raw_abstract),
         authors=_authors(obj, venue, source_file, notes),
     )
