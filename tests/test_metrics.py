@@ -232,21 +232,21 @@ def test_year_without_date_places_the_paper() -> None:
 
 def test_primary_category_tie_goes_to_most_recent_paper() -> None:
     papers = [
-        paper("a", "2021-01-01", category="cs.CL"),
-        paper("b", "2024-01-01", category="cs.LG"),
-        paper("c", "2022-01-01", category="cs.CL"),
-        paper("d", "2023-01-01", category="cs.LG"),
+        paper("a", "2021-01-01", category="cs.LG"),
+        paper("b", "2024-01-01", category="cs.CL"),
+        paper("c", "2022-01-01", category="cs.LG"),
+        paper("d", "2023-01-01", category="cs.CL"),
         paper("e", "2024-05-01", category=None),
     ]
-    assert compute_metrics(papers, AS_OF).primary_category == "cs.LG"
-    papers.append(paper("f", "2020-01-01", category="cs.CL"))  # no longer a tie
     assert compute_metrics(papers, AS_OF).primary_category == "cs.CL"
+    papers.append(paper("f", "2020-01-01", category="cs.LG"))  # no longer a tie
+    assert compute_metrics(papers, AS_OF).primary_category == "cs.LG"
 
 
 def test_top_tags_and_coauthors_count_papers() -> None:
     papers = [
         paper("a", "2021-01-01", coauthors=("Yu Huang", "Aarti Singh"), tags=("cmu", "cmu", "princeton")),
-        paper("b", "2022-01-01", coauthors=("Yu Huang",), tags=("princeton",)),
+        paper("b", "2022-01-01", coauthors=("Yu Huang", "Yu Huang"), tags=("princeton",)),
         paper("c", "2023-01-01", coauthors=("Yuanzhi Li", "Yu Huang"), tags=("cmu",)),
         paper("d", "2099-01-01", coauthors=("Aarti Singh",), tags=("princeton",)),  # after as_of
     ]

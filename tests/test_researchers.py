@@ -8,6 +8,7 @@ site's leading per-paper score aside, which is its own figure).
 from __future__ import annotations
 
 import re
+from datetime import date
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -251,3 +252,23 @@ def test_workers_resolve_exactly_as_one_process(
     store.close()
     assert summary.blocks_clustered == summary.blocks > 1000
     assert researchers(parallel) == researchers(conferences_db)
+
+
+def test_computed_h_index_equals_the_providers_on_a_complete_works_list() -> None:
+    """Semantic Scholar's A. Turing (recorded): all 60 papers listed with their counts."""
+    from paperscope.metrics import PaperFacts, compute_metrics
+
+    author = orjson.loads((FIXTURES / "semanticscholar" / "Author.json").read_bytes())
+    assert len(author["papers"]) == author["paperCount"]  # the works list is complete
+    recorded = "2024-12-01"  # the cassettes were recorded 2023-12 to 2024-12
+    facts = [
+        PaperFacts(paper_id=p["paperId"], year=p["year"], date=p["publicationDate"],
+                   primary_category=None,
+                   citations=[(p["citationCount"], "semantic-scholar", recorded)])
+        for p in author["papers"]
+    ]
+    metrics = compute_metrics(facts, date(2024, 12, 31))
+    s2 = metrics.by_source["semantic-scholar"]
+    assert s2.h_index == author["hIndex"] == 23
+    assert abs(s2.citations - author["citationCount"]) <= 1  # 12,416 summed vs 12,415 reported
+    assert metrics.papers == 60

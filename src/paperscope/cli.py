@@ -500,8 +500,10 @@ def researchers_claim(ctx: click.Context, query: str, orcid: str) -> None:
               show_default=True, help="Paper order (score and novelty: by date until scores exist).")
 @click.option("--as-of", "as_of", type=iso_date, default=None,
               help="Compute as of this date (default: today).")
+@click.option("--limit", type=click.IntRange(0), default=None,
+              help="Show only the first N papers (the figures still count them all).")
 @click.pass_context
-def researcher(ctx: click.Context, query: str, fmt: str, sort: str, as_of: Any) -> None:
+def researcher(ctx: click.Context, query: str, fmt: str, sort: str, as_of: Any, limit: int | None) -> None:
     """A researcher's profile, by name (fuzzy, diacritics aside), id or ORCID."""
     from paperscope.profiles import build_profile, find_researchers
 
@@ -516,6 +518,9 @@ def researcher(ctx: click.Context, query: str, fmt: str, sort: str, as_of: Any) 
         return
     day = as_of.date() if as_of else date.today()
     profile = build_profile(store, found[0], day, sort)
+    if limit is not None:
+        profile["papers_shown"] = limit
+        profile["papers"] = profile["papers"][:limit]
     if fmt == "md":
         click.echo(render.profile_markdown(profile), nl=False)
     else:

@@ -147,7 +147,7 @@ def profile_text(profile: dict[str, Any]) -> str:
         f"Novelty{_score(profile['novelty_pct'], '%')}",
         f"AI Score{_score(profile['ai_score'])}",
         "",
-        f"{len(profile['papers'])} Papers",
+        f"{_figure(m, 'papers') if 'papers_shown' in profile else len(profile['papers'])} Papers",
     ]
     blocks = [profile_paper_block(p, as_of) for p in profile["papers"]]
     return "\n".join(lines) + ("\n\n" + "\n\n".join(blocks) if blocks else "")

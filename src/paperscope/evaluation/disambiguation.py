@@ -33,7 +33,7 @@ import orjson
 
 from paperscope.resolve import Mention, resolve
 from paperscope.resolve.blocking import name_form, names_compatible
-from paperscope.resolve.cluster import MODEL, PairModel
+from paperscope.resolve.cluster import MODEL, Model
 
 __all__ = [
     "NameSet", "Benchmark", "read_name_xml", "read_s2and", "read_lagos_and", "READERS",
@@ -267,7 +267,7 @@ def split_of(name: str) -> str:
     return "train" if int.from_bytes(digest) % 100 < 70 else "validation"
 
 
-def evaluate(sets: Sequence[NameSet], *, model: PairModel = MODEL) -> dict[str, object]:
+def evaluate(sets: Sequence[NameSet], *, model: Model = MODEL) -> dict[str, object]:
     """Resolve every name set on its own and score the answers against the gold labels."""
     started = time.perf_counter()
     answers = []

@@ -1,4 +1,4 @@
-"""Mentions → people: hard evidence first, then average linkage over a learned pair score.
+"""Mentions → people: hard evidence first, then two stages of average linkage.
 
 Within a block (see :mod:`paperscope.resolve.blocking`):
 
@@ -6,16 +6,24 @@ Within a block (see :mod:`paperscope.resolve.blocking`):
   ``must_link``;
 * hard evidence separates: two different ORCIDs, one paper (two authors of one paper are
   two people), names that cannot be one person ("Wei" / "Wen"), a manual ``cannot_link``;
-* everything else is soft: a logistic-regression score over the pair features of
-  :mod:`paperscope.resolve.features`, and clusters are merged by average linkage while
-  the average score between them is at least :data:`THRESHOLD`.
+* everything else is soft, in two stages:
+
+  1. a logistic-regression score over the pair features of
+     :mod:`paperscope.resolve.features`; mentions are merged by average linkage while
+     the average score between two clusters is at least ``MODEL.pairs.threshold`` — a
+     strict threshold, so these clusters are nearly pure;
+  2. a second logistic regression over the evidence between whole clusters
+     (:mod:`paperscope.resolve.cluster_evidence`: their pooled co-authors, venues, words and
+     years, and the stage-1 scores between them); clusters are merged by average
+     linkage (weighted by size) while that score is at least ``MODEL.clusters.threshold``,
+     for up to ``MODEL.rounds`` rounds, the profiles rebuilt after each.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -23,54 +31,101 @@ from paperscope.resolve.blocking import block_key, name_form, name_variants_key,
 from paperscope.resolve.features import FEATURES, pair_features
 from paperscope.resolve.linkage import average_linkage
 from paperscope.resolve.mentions import Mention
+from paperscope.resolve.cluster_evidence import CLUSTER_FEATURES, cluster_features, mention_words
 
-__all__ = ["MODEL", "PairModel", "cluster", "pair_scores", "resolve"]
+__all__ = ["MODEL", "Logistic", "Model", "cluster", "first_stage", "pair_scores", "resolve"]
 
 Pair = tuple[int, int]
 
+
 @dataclass(frozen=True, slots=True)
-class PairModel:
-    """Logistic-regression weights over features.FEATURES, and where linkage stops."""
+class Logistic:
+    """Logistic-regression weights over named features, and where linkage stops."""
 
     weights: dict[str, float]
     intercept: float
-    threshold: float  # clusters merge while their average pair probability is at least this
+    threshold: float  # clusters merge while their average probability is at least this
+
+    def probability(self, names: Sequence[str], features: Iterable[np.ndarray]) -> np.ndarray:
+        """The probability matrix from feature matrices given in the order of ``names``."""
+        logit: np.ndarray | None = None
+        for name, feature in zip(names, features, strict=True):
+            term = self.weights[name] * feature
+            if logit is None:
+                logit = term
+            else:
+                logit += term
+        assert logit is not None, "no features"
+        logit += self.intercept
+        return 1.0 / (1.0 + np.exp(-logit))
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """The resolver's two stages: mention pairs (features.FEATURES), then clusters."""
+
+    pairs: Logistic     # over features.FEATURES
+    clusters: Logistic  # over cluster_evidence.CLUSTER_FEATURES
+    rounds: int = 3     # stage-2 rounds at most (each rebuilds the cluster profiles)
 
 
 # Trained on the qian-dblp training split (70 % of names, by hash of the file name):
 #     .venv/bin/python -m paperscope.resolve.train ../shared/data/disambiguation/qian-dblp
 # "affiliation" and "categories" never vary in that set, so their weights are set by hand
 # (see docs/disambiguation.md): affiliation about as strong as a shared title vocabulary,
-# categories half that, as arXiv categories are broad.
-MODEL = PairModel(
-    weights={
-        "coauthors": 3.778,
-        "text": 2.233,
-        "title": 1.871,
-        "venue": 1.669,
-        "same_venue": 0.659,
-        "affiliation": 2.0,   # hand-set, see above
-        "categories": 1.0,    # hand-set, see above
-        "year_gap": -0.686,
-        "no_coauthors": 0.295,
-        "crowded": -1.671,
-        "crowded_coauthors": 2.038,
-        "crowded_text": 1.578,
-    },
-    intercept=0.384,
-    threshold=0.275,
+# categories half that, as arXiv categories are broad. Both thresholds were picked by
+# training B³ F1 (stage 1 from 0.5 / 0.6 / 0.7, stage 2 from a 0.25–0.6 grid).
+MODEL = Model(
+    pairs=Logistic(
+        weights={
+            "coauthors": 2.853,
+            "coauthors_rare": 1.306,
+            "coauthors_capped": 1.339,
+            "text": 2.127,
+            "abstract_text": 0.884,
+            "crowded_text": 1.538,
+            "year_gap": -0.68,
+            "title": 1.801,
+            "title_year_gap": 0.528,
+            "venue": 1.659,
+            "same_venue": 0.665,
+            "affiliation": 2.0,   # hand-set, see above
+            "categories": 1.0,    # hand-set, see above
+            "no_coauthors": 0.313,
+            "crowded": -1.639,
+            "crowded_coauthors": 1.891,
+        },
+        intercept=0.343,
+        threshold=0.6,
+    ),
+    clusters=Logistic(
+        weights={
+            "mean_p": 1.168,
+            "max_p": 3.271,
+            "mean_best_p": 2.708,
+            "coauthors": 0.262,
+            "coauthor_cosine": 0.426,
+            "venue": 1.862,
+            "text": 2.014,
+            "title": 1.218,
+            "year_gap": -0.692,
+            "log_smaller": -0.84,
+            "log_larger": -0.582,
+            "crowded": 0.551,
+            "no_coauthors": 0.499,
+        },
+        intercept=-3.107,
+        threshold=0.4,
+    ),
 )
-# A block is clustered as one dense n×n matrix up to this many mentions (about 200 MB at
-# the limit); a larger one is cut into parts of this size, see _parts.
+# A block is clustered as one dense n×n matrix up to this many mentions (about 1 GB peak
+# at the limit); a larger one is cut into parts of this size, see _cluster_in_parts.
 MAX_DENSE = 5000
 
 
-def pair_scores(mentions: Sequence[Mention], model: PairModel = MODEL) -> np.ndarray:
-    """The n×n matrix of same-person probabilities from soft evidence alone."""
-    logit = np.full((len(mentions), len(mentions)), model.intercept, dtype=np.float32)
-    for name, feature in zip(FEATURES, pair_features(mentions), strict=True):
-        logit += model.weights[name] * feature
-    return 1.0 / (1.0 + np.exp(-logit))
+def pair_scores(mentions: Sequence[Mention], model: Model = MODEL) -> np.ndarray:
+    """The n×n matrix of same-person probabilities from soft evidence alone (stage 1)."""
+    return model.pairs.probability(FEATURES, pair_features(mentions))
 
 
 def cluster(
@@ -78,7 +133,7 @@ def cluster(
     *,
     must_link: Iterable[Pair] = (),
     cannot_link: Iterable[Pair] = (),
-    model: PairModel = MODEL,
+    model: Model = MODEL,
 ) -> list[int]:
     """Cluster mentions of ONE block into people; returns a label per mention (0..k-1).
 
@@ -90,13 +145,66 @@ def cluster(
         return [0] * n
     if n > MAX_DENSE:
         return _cluster_in_parts(mentions, list(must_link), list(cannot_link), model)
-    similarity = pair_scores(mentions, model).astype(np.float64)
-    similarity[_separated(mentions)] = -np.inf
+    labels, probability, separated = first_stage(
+        mentions, model.pairs, must_link=must_link, cannot_link=cannot_link
+    )
+    return _merge_clusters(mentions, labels, probability, separated, model)
+
+
+def first_stage(
+    mentions: Sequence[Mention],
+    pairs: Logistic,
+    *,
+    must_link: Iterable[Pair] = (),
+    cannot_link: Iterable[Pair] = (),
+) -> tuple[list[int], np.ndarray, np.ndarray]:
+    """Stage 1 of :func:`cluster`: labels, the pair probabilities (0 where separated), the mask.
+
+    The mask holds the pairs hard evidence or a cannot_link keeps apart.
+    """
+    probability = pairs.probability(FEATURES, pair_features(mentions))
+    separated = _separated(mentions)
     for i, j in cannot_link:
-        similarity[i, j] = similarity[j, i] = -np.inf
+        separated[i, j] = separated[j, i] = True
+    similarity = probability.astype(np.float64)
+    similarity[separated] = -np.inf
     # Shared ids link only where nothing hard separates the pair (a provider can err).
-    linked = [(i, j) for i, j in _shared_ids(mentions) if similarity[i, j] > -np.inf]
-    return average_linkage(similarity, model.threshold, forced=[*must_link, *linked])
+    linked = [(i, j) for i, j in _shared_ids(mentions) if not separated[i, j]]
+    labels = average_linkage(similarity, pairs.threshold, forced=[*must_link, *linked])
+    del similarity
+    probability[separated] = 0.0
+    return labels, probability, separated
+
+
+def _merge_clusters(
+    mentions: Sequence[Mention],
+    labels: list[int],
+    probability: np.ndarray,
+    separated: np.ndarray,
+    model: Model,
+) -> list[int]:
+    """Stage 2: merge stage-1 clusters on the evidence between whole clusters."""
+    words = mention_words(mentions)
+    separated_u8 = separated.view(np.uint8)
+    for _ in range(model.rounds):
+        k = max(labels) + 1
+        if k < 2:
+            break
+        features, size = cluster_features(words, labels, probability)
+        similarity = model.clusters.probability(CLUSTER_FEATURES, features).astype(np.float64)
+        # Clusters holding a separated pair anywhere between them stay apart.
+        order = np.argsort(labels, kind="stable")
+        starts = np.concatenate([[0], np.cumsum(size)[:-1]]).astype(np.intp)
+        apart = np.maximum.reduceat(
+            np.maximum.reduceat(separated_u8[np.ix_(order, order)], starts, axis=0),
+            starts, axis=1,
+        )
+        similarity[apart.astype(bool)] = -np.inf
+        merged = average_linkage(similarity, model.clusters.threshold, sizes=size)
+        if max(merged) + 1 == k:
+            break
+        labels = [merged[label] for label in labels]
+    return labels
 
 
 def resolve(
@@ -104,7 +212,7 @@ def resolve(
     *,
     must_link: Iterable[Pair] = (),
     cannot_link: Iterable[Pair] = (),
-    model: PairModel = MODEL,
+    model: Model = MODEL,
 ) -> list[int]:
     """Block the mentions, cluster each block; labels are global (0..k-1).
 
@@ -142,7 +250,7 @@ def resolve(
 
 
 def _cluster_in_parts(
-    mentions: Sequence[Mention], must_link: list[Pair], cannot_link: list[Pair], model: PairModel
+    mentions: Sequence[Mention], must_link: list[Pair], cannot_link: list[Pair], model: Model
 ) -> list[int]:
     """Cluster a block too large for one matrix as parts of at most MAX_DENSE mentions.
 

@@ -19,22 +19,29 @@ import numpy as np
 from paperscope.resolve.blocking import name_form
 from paperscope.resolve.mentions import Mention
 
-__all__ = ["FEATURES", "pair_features", "tokens"]
+__all__ = [
+    "FEATURES", "coauthor_key", "coauthor_rarity", "coauthor_sets", "is_crowded", "overlap_counts",
+    "pair_features", "tfidf_cosine", "tokens",
+]
 
 # The order of the matrices pair_features yields, and the names of the model's weights.
 FEATURES = (
     "coauthors",          # log(1 + co-authors shared), compared by family + first name
+    "coauthors_rare",     # shared co-authors weighted by rarity (see coauthor_rarity)
+    "coauthors_capped",   # min(co-authors shared, 3) / 3
     "text",               # tf-idf cosine of title + abstract
+    "abstract_text",      # text, when both mentions have an abstract (else 0)
+    "crowded_text",       # crowded × text
+    "year_gap",           # |year difference| / 10, capped at 1 (0 when a year is missing)
     "title",              # tf-idf cosine of titles alone
+    "title_year_gap",     # title × year_gap: old work on a topic says less than recent
     "venue",              # tf-idf cosine of venue names
     "same_venue",         # 1 when the venue strings are the same (folded), both non-empty
     "affiliation",        # tf-idf cosine of this author's affiliations (0 when either has none)
     "categories",         # cosine of arXiv-style categories (0 when either has none)
-    "year_gap",           # |year difference| / 10, capped at 1 (0 when a year is missing)
     "no_coauthors",       # 1 when either mention has no co-author at all
     "crowded",            # 1 when the name is a crowded one (see _CROWDED_FAMILIES)
     "crowded_coauthors",  # crowded × coauthors: a shared co-author counts for more there
-    "crowded_text",       # crowded × text
 )
 
 # Family names each shared by tens of millions (Chinese, Korean, Vietnamese): a block
@@ -73,36 +80,72 @@ def tokens(text: str) -> list[str]:
 def pair_features(mentions: Sequence[Mention]) -> Iterator[np.ndarray]:
     """The block's pairwise features: one float32 n×n matrix per name in :data:`FEATURES`.
 
-    A generator, so a large block holds one feature matrix at a time, not all of them.
+    A generator, so a large block holds a few feature matrices at a time, not all of them.
     """
-    own = [coauthor_key(m.name) for m in mentions]
-    coauthor_keys = [
-        {k for k in map(coauthor_key, m.coauthors) if k is not None and k != own[i]}
-        for i, m in enumerate(mentions)
-    ]
-    coauthors = np.log1p(_overlap_counts(coauthor_keys))
+    keys = coauthor_sets(mentions)
+    df = Counter(k for s in keys for k in s)
+    coauthors = np.log1p(overlap_counts(keys))
     yield coauthors
-    text = _tfidf_cosine([tokens(f"{m.title} {m.abstract}") for m in mentions])
+    yield overlap_counts(keys, weight={k: coauthor_rarity(k, d) for k, d in df.items()})
+    yield np.minimum(np.expm1(coauthors), 3.0) / 3.0
+
+    crowded = np.array([is_crowded(m.name) for m in mentions])
+    both_crowded = (crowded[:, None] & crowded[None, :]).astype(np.float32)
+    text = tfidf_cosine([tokens(f"{m.title} {m.abstract}") for m in mentions])
     yield text
-    yield _tfidf_cosine([tokens(m.title) for m in mentions])
-    yield _tfidf_cosine([tokens(m.venue) for m in mentions])
-    venues = [" ".join(tokens(m.venue)) for m in mentions]
-    yield _overlap_counts([{v} if v else set() for v in venues])
-    yield _tfidf_cosine([tokens(" ".join(m.affiliations)) for m in mentions])
-    yield _tfidf_cosine([[c.casefold() for c in m.categories] for m in mentions], idf=False)
+    has_abstract = np.array([bool(m.abstract.strip()) for m in mentions])
+    yield (has_abstract[:, None] & has_abstract[None, :]) * text
+    yield both_crowded * text
+    del text
 
     years = np.array([m.year if m.year else np.nan for m in mentions], dtype=np.float32)
     gap = np.abs(years[:, None] - years[None, :]) / 10.0
-    yield np.nan_to_num(np.minimum(gap, 1.0), nan=0.0).astype(np.float32)
-    empty = np.array([not keys for keys in coauthor_keys])
-    yield (empty[:, None] | empty[None, :]).astype(np.float32)
+    year_gap = np.nan_to_num(np.minimum(gap, 1.0), nan=0.0).astype(np.float32)
+    del gap
+    yield year_gap
+    title = tfidf_cosine([tokens(m.title) for m in mentions])
+    yield title
+    yield title * year_gap
+    del title, year_gap
 
-    forms = [name_form(m.name) for m in mentions]
-    crowded = np.array([f is not None and f.family in _CROWDED_FAMILIES for f in forms])
-    both = (crowded[:, None] & crowded[None, :]).astype(np.float32)
-    yield both
-    yield both * coauthors
-    yield both * text
+    venue = tfidf_cosine([tokens(m.venue) for m in mentions])
+    yield venue
+    del venue
+    venues = [" ".join(tokens(m.venue)) for m in mentions]
+    yield overlap_counts([{v} if v else set() for v in venues])
+    yield tfidf_cosine([tokens(" ".join(m.affiliations)) for m in mentions])
+    yield tfidf_cosine([[c.casefold() for c in m.categories] for m in mentions], idf=False)
+
+    empty = np.array([not k for k in keys])
+    yield (empty[:, None] | empty[None, :]).astype(np.float32)
+    yield both_crowded
+    yield both_crowded * coauthors
+
+
+def is_crowded(name: str) -> bool:
+    """Whether a name's family is one of the crowded ones (see _CROWDED_FAMILIES)."""
+    form = name_form(name)
+    return form is not None and form.family in _CROWDED_FAMILIES
+
+
+def coauthor_sets(mentions: Sequence[Mention]) -> list[set[str]]:
+    """Each mention's co-authors as :func:`coauthor_key` keys, its own name left out."""
+    own = [coauthor_key(m.name) for m in mentions]
+    return [
+        {k for k in map(coauthor_key, m.coauthors) if k is not None and k != own[i]}
+        for i, m in enumerate(mentions)
+    ]
+
+
+def coauthor_rarity(key: str, mentions_with_it: int) -> float:
+    """How much sharing this co-author says: less for a crowded name or a block-wide one.
+
+    A shared "wang w" may be two different Wei Wangs, so a crowded family name counts a
+    quarter; a co-author on many of the block's papers (a whole lab's) counts less, by
+    1 / log(1 + the number of the block's mentions that list it).
+    """
+    common = 0.25 if key.split(" ", 1)[0] in _CROWDED_FAMILIES else 1.0
+    return common / math.log1p(max(mentions_with_it, 1))
 
 
 def coauthor_key(name: str) -> str | None:
@@ -118,8 +161,11 @@ def coauthor_key(name: str) -> str | None:
     return f"{form.family} {form.first or form.initials[:1]}"
 
 
-def _overlap_counts(sets: list[set[str]]) -> np.ndarray:
-    """How many items each pair of sets shares (items held by one set only are skipped)."""
+def overlap_counts(sets: list[set[str]], weight: dict[str, float] | None = None) -> np.ndarray:
+    """How many items each pair of sets shares, or the sum of ``weight`` over those items.
+
+    Items held by one set only are skipped: they cannot be shared.
+    """
     n = len(sets)
     df = Counter(item for s in sets for item in s)
     vocab = {item: j for j, item in enumerate(i for i, c in df.items() if c > 1)}
@@ -128,11 +174,11 @@ def _overlap_counts(sets: list[set[str]]) -> np.ndarray:
         for item in s:
             j = vocab.get(item)
             if j is not None:
-                matrix[i, j] = 1.0
+                matrix[i, j] = 1.0 if weight is None else math.sqrt(weight[item])
     return matrix @ matrix.T
 
 
-def _tfidf_cosine(docs: list[list[str]], *, idf: bool = True) -> np.ndarray:
+def tfidf_cosine(docs: list[list[str]], *, idf: bool = True) -> np.ndarray:
     """Cosine similarity of the documents' tf-idf vectors, idf taken over these documents.
 
     Only terms in two or more documents can add to a dot product, so the matrix holds just
