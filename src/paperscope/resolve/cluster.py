@@ -119,8 +119,14 @@ MODEL = Model(
     ),
 )
 # A block is clustered as one dense n×n matrix up to this many mentions (about 1 GB peak
-# at the limit); a larger one is cut into parts of this size, see _cluster_in_parts.
+# at the limit); a larger one is cut into pieces of this size, see _dense_pieces.
 MAX_DENSE = 5000
+
+
+# A block larger than this is clustered one spelled-out first name at a time (see
+# _cluster_by_first_name): names that differ there are never one person anyway, and the
+# pairwise work of a crowded block ("wang y": Yu, Yi, Yan, Yang… Wang) falls eightfold.
+PARTITION_FROM = 1000
 
 
 def pair_scores(mentions: Sequence[Mention], model: Model = MODEL) -> np.ndarray:
@@ -143,8 +149,15 @@ def cluster(
     n = len(mentions)
     if n <= 1:
         return [0] * n
-    if n > MAX_DENSE:
-        return _cluster_in_parts(mentions, list(must_link), list(cannot_link), model)
+    if n > PARTITION_FROM:
+        return _cluster_by_first_name(mentions, list(must_link), list(cannot_link), model)
+    return _cluster_dense(mentions, must_link, cannot_link, model)
+
+
+def _cluster_dense(
+    mentions: Sequence[Mention], must_link: Iterable[Pair], cannot_link: Iterable[Pair], model: Model
+) -> list[int]:
+    """Both stages over one n×n matrix (n ≤ MAX_DENSE)."""
     labels, probability, separated = first_stage(
         mentions, model.pairs, must_link=must_link, cannot_link=cannot_link
     )
@@ -249,36 +262,62 @@ def resolve(
     return labels
 
 
-def _cluster_in_parts(
+def _cluster_by_first_name(
     mentions: Sequence[Mention], must_link: list[Pair], cannot_link: list[Pair], model: Model
 ) -> list[int]:
-    """Cluster a block too large for one matrix as parts of at most MAX_DENSE mentions.
+    """Cluster a crowded block as one part per spelled-out first name.
 
-    Mentions are ordered by spelled-out first name (different first names are never one
-    person anyway, so "Wei Zhang" and "Wen Zhang" fall apart cleanly), then by year, and
-    cut into consecutive parts; mentions in different parts are never merged, except by
-    a must_link. This bounds time and memory at the cost of some recall in huge blocks.
+    "Yu Wang" and "Yi Wang" can never be one person (names_compatible), so clustering
+    them apart gives the same answer for far less work. Both orders of a two-word name
+    share a part. Mentions whose given names are initials only ("Y. Wang") could belong
+    to any part: they form a part of their own — the price is that "Y. Wang" is never
+    joined to a "Yu Wang" in such a block, except by a must_link.
     """
-    def order(i: int) -> tuple[str, int]:
-        form = name_form(mentions[i].name)
-        return (form.first or "") if form else "", mentions[i].year or 0
+    parts: dict[str | None, list[int]] = defaultdict(list)
+    for i, m in enumerate(mentions):
+        form = name_form(m.name)
+        key = " ".join(sorted((form.first, form.family))) if form and form.first else None
+        parts[key].append(i)
+    ordered = [part for _, part in sorted(parts.items(), key=lambda kv: kv[0] or "")]
+    return _join_parts(
+        [piece for part in ordered for piece in _dense_pieces(part, mentions)],
+        mentions, must_link, cannot_link, model,
+    )
 
-    ranked = sorted(range(len(mentions)), key=order)
+
+def _dense_pieces(part: list[int], mentions: Sequence[Mention]) -> list[list[int]]:
+    """A part as pieces of at most MAX_DENSE mentions, cut in order of year.
+
+    Mentions in different pieces are never merged (but by a must_link): this bounds time
+    and memory at the cost of some recall in the rare part that large.
+    """
+    if len(part) <= MAX_DENSE:
+        return [part]
+    ranked = sorted(part, key=lambda i: mentions[i].year or 0)
+    return [ranked[start:start + MAX_DENSE] for start in range(0, len(ranked), MAX_DENSE)]
+
+
+def _join_parts(
+    parts: list[list[int]],
+    mentions: Sequence[Mention],
+    must_link: list[Pair],
+    cannot_link: list[Pair],
+    model: Model,
+) -> list[int]:
+    """Cluster each part on its own; labels are global, and must_links across parts hold."""
     labels = [0] * len(mentions)
     offset = 0
-    for start in range(0, len(ranked), MAX_DENSE):
-        part = ranked[start:start + MAX_DENSE]
+    for part in parts:
         local = {g: k for k, g in enumerate(part)}
-        sub = cluster(
+        sub = _cluster_dense(
             [mentions[i] for i in part],
-            must_link=[(local[i], local[j]) for i, j in must_link if i in local and j in local],
-            cannot_link=[(local[i], local[j]) for i, j in cannot_link if i in local and j in local],
-            model=model,
+            [(local[i], local[j]) for i, j in must_link if i in local and j in local],
+            [(local[i], local[j]) for i, j in cannot_link if i in local and j in local],
+            model,
         )
         for i, label in zip(part, sub, strict=True):
             labels[i] = offset + label
         offset += max(sub) + 1
-    # A manual merge across parts still holds.
     merged = _UnionFind()
     for i, j in must_link:
         merged.union(labels[i], labels[j])

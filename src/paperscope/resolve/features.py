@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -64,8 +65,13 @@ _STOPWORDS = frozenset(
 )
 
 
-def tokens(text: str) -> list[str]:
-    """Content words of a title, abstract, venue or affiliation, folded and de-pluralised."""
+@lru_cache(maxsize=1 << 16)
+def tokens(text: str) -> tuple[str, ...]:
+    """Content words of a title, abstract, venue or affiliation, folded and de-pluralised.
+
+    Cached: a paper's title and abstract come back for each of its authors' mentions, and
+    each stage of the resolver reads them again.
+    """
     folded = unicodedata.normalize("NFKD", text.casefold())
     words = []
     for word in _WORD.findall(folded):
@@ -74,7 +80,7 @@ def tokens(text: str) -> list[str]:
         if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
             word = word[:-1]
         words.append(word)
-    return words
+    return tuple(words)
 
 
 def pair_features(mentions: Sequence[Mention]) -> Iterator[np.ndarray]:
