@@ -10,7 +10,7 @@ from pathlib import Path
 import orjson
 
 from conftest import FIXTURES
-from paperscope.models import Origin, PaperRecord
+from paperscope.models import Author, Origin, PaperRecord
 from paperscope.store import open_store
 
 OPENALEX_WORK = FIXTURES / "openalex" / "W2741809807.json"
@@ -18,13 +18,17 @@ OPENALEX_AUTHOR = FIXTURES / "openalex" / "A5023888391.json"
 OPENALEX_OTHER_WORK = FIXTURES / "openalex" / "W-api-response.json"
 
 
-def _store_the_paper_as_a_venue_lists_it(db_path: Path) -> None:
-    """The OpenAlex work's paper, as a venue's list would give it: title, year, DOI."""
+def _store_the_paper_as_a_venue_lists_it(db_path: Path, with_authors: bool = False) -> None:
+    """The OpenAlex work's paper, as a venue's list would give it: title, year, DOI
+    (and the author names, as written)."""
     work = json.loads(OPENALEX_WORK.read_text("utf-8"))
     record = PaperRecord(
         "conference", Origin("venue list", "record 1"), work["title"], year=work["publication_year"],
         dois=[work["doi"].removeprefix("https://doi.org/")], other_ids={"venue": "peerj2018/4375"},
     )
+    if with_authors:
+        names = [a["raw_author_name"] or a["author"]["display_name"] for a in work["authorships"]]
+        record.authors = [Author(raw=n, position=i) for i, n in enumerate(names)]
     store = open_store(db_path)
     try:
         store.write_batch(store.begin_run("conference", "test"), [record])
@@ -84,3 +88,46 @@ def test_provider_author_figures_are_kept_as_the_providers(db_path: Path, cli) -
 def test_semantic_scholar_paper_file_without_a_stored_match_is_counted(cli) -> None:
     result = cli("enrich", "s2", str(FIXTURES / "semanticscholar" / "Paper.json.gz"))
     assert "enriched 0 papers, 1 works matched no stored paper" in result.stdout
+
+
+def test_bad_provider_lines_are_rejected_and_nothing_stored_is_lost(
+    db_path: Path, tmp_path: Path, cli, cli_json
+) -> None:
+    """A provider file with a malformed line and a deleted author (0 works) among good ones."""
+    _store_the_paper_as_a_venue_lists_it(db_path)
+    before = cli_json("paper", "10.7717/peerj.4375")
+    mixed = tmp_path / "openalex.jsonl"
+    mixed.write_bytes(b"\n".join([
+        OPENALEX_WORK.read_bytes().strip(),
+        b'{"id": "https://openalex.org/W1", "title": ',            # cut off mid-object
+        (FIXTURES / "openalex" / "A5317838346.json").read_bytes().strip(),  # deleted, 0 works
+        OPENALEX_AUTHOR.read_bytes().strip(),
+    ]) + b"\n")
+    result = cli("enrich", "openalex", str(mixed))
+    assert "enriched 1 papers" in result.stdout
+    reasons = {r["position"]: r["reason"] for r in cli_json("rejects", "--source", "openalex")}
+    assert set(reasons) == {"line 2", "line 3"}
+    assert "JSON" in reasons["line 2"] and "deleted" in reasons["line 3"]
+    after = cli_json("paper", "10.7717/peerj.4375")
+    assert after["title"] == before["title"] and after["year"] == before["year"]
+    assert after["identifiers"]["venue"] == before["identifiers"]["venue"]
+    assert any(c["source"] == "openalex" for c in after["citations"])
+
+
+def test_provider_ids_reach_the_researcher_and_its_profile(db_path: Path, cli, cli_json) -> None:
+    """OpenAlex's author id and ORCID make Jason Priem findable; its figures sit beside ours."""
+    _store_the_paper_as_a_venue_lists_it(db_path, with_authors=True)
+    cli("enrich", "openalex", str(OPENALEX_WORK), str(OPENALEX_AUTHOR))
+    cli("resolve")
+    by_orcid = cli_json("researcher", "0000-0001-6187-6610")
+    by_openalex = cli_json("researcher", "openalex:A5023888391")
+    assert by_orcid["id"] == by_openalex["id"]
+    assert by_orcid["name"] == "Jason Priem"
+    assert by_orcid["provider_metrics"] == [{
+        "source": "openalex", "author_id": "A5023888391", "name": "Jason Priem", "h_index": 17,
+        "i10_index": 20, "works_count": 62, "citation_count": 3890,
+        "as_of": by_orcid["provider_metrics"][0]["as_of"],
+    }]
+    # Computed over what the store holds: one paper, so h = 1, from OpenAlex's count.
+    assert by_orcid["metrics"]["h_index"]["value"] == 1
+    assert by_orcid["metrics"]["h_index"]["source"] == "openalex"

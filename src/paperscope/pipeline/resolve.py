@@ -87,7 +87,8 @@ def resolve_store(
     cache = rs.block_cache()
     fingerprints = {b: _fingerprint(rows, page_names) for b, rows in blocks.items()}
     todo = [b for b in sorted(blocks) if full or cache.get(b, ("",))[0] != fingerprints[b]]
-    answers = {b: cache[b] for b in blocks if b in cache and b not in todo}
+    redo = set(todo)
+    answers = {b: cache[b] for b in blocks if b in cache and b not in redo}
     for chunk, answered in _cluster_chunks(store, todo, blocks, page_names):
         for b, answer in answered.items():
             answers[b] = (fingerprints[b], answer)
