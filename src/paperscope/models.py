@@ -92,6 +92,9 @@ class PaperRecord:
     venue: str | None = None
     code_urls: list[str] = field(default_factory=list)
     authors: list[Author] = field(default_factory=list)
+    # Person ids the source gives per listed author: (position, scheme, id), e.g.
+    # (0, "openreview", "~Sergey_Levine1"), (2, "ieee", "37085950646"), (1, "orcid", "0000-…").
+    author_ids: list[tuple[int, str, str]] = field(default_factory=list)
     citations: list[CitationCount] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
     # The source's own change stamp (OAI datestamp, Atom <updated>), for incremental harvests.

@@ -119,6 +119,29 @@ def test_the_venue_gives_a_category_code_not_categories(by_venue_id) -> None:
     assert paper(by_venue_id, "iclr2019/B14ejsA5YQ").category_code == "LG"  # rejected, still ICLR's field
 
 
+def test_person_ids_of_authors_openreview_ieee_and_orcid(by_venue_id) -> None:
+    flash3d = paper(by_venue_id, "3dv2025/05T81ScPFb")
+    assert flash3d.author_ids[:2] == [(0, "openreview", "~Stanislaw_Szymanowicz1"),
+                                      (1, "openreview", "~Eldar_Insafutdinov3")]
+    assert flash3d.authors[1].raw == "Eldar Insafutdinov"
+    assert paper(by_venue_id, "icra2000/845301").author_ids == [
+        (0, "ieee", "38183614800"), (1, "ieee", "37277435200"), (2, "ieee", "38322740100")]
+    corl = paper(by_venue_id, "corl2021/-JwmfQC6IRt")
+    assert (1, "orcid", "0000-0002-6168-4763") in corl.author_ids
+    # Empty entries name no one: the ai4x paper has ids for some authors only.
+    partial = paper(by_venue_id, "ai4x2025/06gFvWlj6O")
+    assert [p for p, _, _ in partial.author_ids][:3] == [1, 6, 8]
+
+
+def test_author_ids_not_aligned_with_the_authors_are_dropped(tmp_path: Path) -> None:
+    line = {"venue": "iclr", "year": 2024, "id": "abc", "title": "A paper",
+            "authors": ["Ada Lovelace", "Alan Turing"], "authorids": ["~Ada_Lovelace1"]}
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(line) + "\n")
+    (record,) = list(read(path))
+    assert record.author_ids == []
+
+
 def test_missing_id_is_derived_from_pdf_site_or_title(by_venue_id) -> None:
     r = titled(by_venue_id, "12-in-1: Multi-Task Vision and Language")
     assert r.other_ids == {

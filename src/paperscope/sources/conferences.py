@@ -189,6 +189,7 @@ def parse_record(
         code_urls=_code_urls(get("github"), get("project"), raw_abstract),
         authors=_authors(obj, venue, source_file, notes),
     )
+    record.author_ids = _author_ids(obj, len(record.authors), notes)
     _add_identifiers(record, obj, notes)
     count = get("gs_citation")
     if type(count) is int and count >= 0:
@@ -381,6 +382,45 @@ def _authors(
             )
         )
     return authors
+
+
+# Person ids in "authorids": OpenReview profiles ("~Sergey_Levine1") and IEEE Xplore
+# author numbers ("/37085950646"). Emails (older OpenReview venues) are left out: an
+# address is not a person's for life.
+_OPENREVIEW_PROFILE = re.compile(r"~[^\s~/@]+\d+")
+_IEEE_AUTHOR = re.compile(r"/(\d{5,})")
+_ORCID = re.compile(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])")
+
+
+def _author_ids(obj: dict[str, Any], authors: int, notes: Counter[str]) -> list[tuple[int, str, str]]:
+    """(position, scheme, id) of the authors' person ids, where the lists align.
+
+    "authorids" and "orcid" are lists parallel to "authors" as the corpus gives them; a
+    list twice as long as the authors, its halves equal, was repeated with them (ICRA,
+    IROS) and is halved too. Lists of any other length cannot be placed and are dropped.
+    """
+    out: list[tuple[int, str, str]] = []
+    for field_ in ("authorids", "orcid"):
+        values = obj.get(field_)
+        if type(values) is not list or not any(values):
+            continue
+        if len(values) == 2 * authors and values[:authors] == values[authors:]:
+            values = values[:authors]
+        if len(values) != authors:
+            notes[f"{field_} dropped: not aligned with the authors"] += 1
+            continue
+        for position, value in enumerate(values):
+            if type(value) is not str or not value:
+                continue
+            if field_ == "orcid":
+                m = _ORCID.search(value)
+                if m:
+                    out.append((position, "orcid", m.group(1).upper()))
+            elif _OPENREVIEW_PROFILE.fullmatch(value):
+                out.append((position, "openreview", value))
+            elif m := _IEEE_AUTHOR.fullmatch(value):
+                out.append((position, "ieee", m.group(1)))
+    return out
 
 
 def _split_joined(text: str) -> list[str]:

@@ -332,9 +332,32 @@ class PaperWriter:
         for pid, p in papers:
             if p.claims:
                 self.write_claims(run_id, f"paper:{pid}", p.claims)
+            if p.author_ids:
+                self._write_author_ids(pid, p)
         # A plain insert is cheaper, where no row can be there already.
         insert = INSERT_PROVENANCE if new_papers else UPSERT_PROVENANCE
         c.executemany(insert, [(pid, p.source, p.key, p.origin, run_id) for pid, p in papers])
+
+    def _write_author_ids(self, paper_id: int, paper: PaperRows) -> None:
+        """Person ids a source gives its authors, kept as that scheme's authorships (as
+        provider ids are): the resolver takes a shared one as proof of one person."""
+        names = {position: raw for position, raw, *_ in paper.authors}
+        by_scheme: dict[str, list[tuple[object, ...]]] = {}
+        for position, scheme, value in paper.author_ids:
+            if position in names:
+                orcid = value if scheme == "orcid" else None
+                by_scheme.setdefault(scheme, []).append(
+                    (paper_id, scheme, position, names[position], None if orcid else value, orcid)
+                )
+        for scheme, rows in by_scheme.items():
+            self.conn.execute(
+                "DELETE FROM provider_authorships WHERE paper_id = ? AND source = ?", (paper_id, scheme)
+            )
+            self.conn.executemany(
+                "INSERT INTO provider_authorships (paper_id, source, position, name, author_id, orcid)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
 
     def write_claims(
         self, run_id: int, subject: str, claims: Sequence[tuple[str, str, str, str | None]]

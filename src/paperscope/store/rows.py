@@ -67,6 +67,7 @@ class PaperRows(NamedTuple):
     code_urls: list[str]
     citations: list[tuple[str, str, int]]  # (source, as_of, count)
     claims: list[tuple[str, str, str, str | None]]  # (field, value, source, as_of)
+    author_ids: list[tuple[int, str, str]]  # (position, scheme, id): see PaperRecord.author_ids
 
     @property
     def title_key(self) -> str:
@@ -134,6 +135,7 @@ def paper_rows(record: PaperRecord) -> PaperRows:
         record.code_urls,
         [(n.source, n.as_of, n.count) for n in record.citations] if record.citations else [],
         claim_rows(record.claims) if record.claims else [],
+        record.author_ids,
     )
 
 
