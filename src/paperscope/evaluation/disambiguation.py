@@ -103,7 +103,6 @@ def read_name_xml(directory: Path) -> Benchmark:
                 venue=fields.get("jconf", ""),
                 year=int(year) if year.isdigit() and int(year) > 0 else None,
                 affiliations=[organization] if organization and organization != "null" else [],
-                keywords=[k.strip() for k in fields.get("keyword", "").split(";") if k.strip()],
                 paper=(path.stem, index),
             ))
             gold.append(fields["label"])

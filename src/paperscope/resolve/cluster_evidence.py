@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from paperscope.resolve.features import coauthor_sets, is_crowded, overlap_counts, tfidf_cosine, tokens, topic_words
+from paperscope.resolve.features import coauthor_sets, is_crowded, overlap_counts, tfidf_cosine, tokens
 from paperscope.resolve.mentions import Mention
 
 __all__ = ["CLUSTER_FEATURES", "MentionWords", "cluster_features", "mention_words"]
@@ -55,7 +55,7 @@ def mention_words(mentions: Sequence[Mention]) -> MentionWords:
     return MentionWords(
         coauthors=coauthor_sets(mentions),
         venue=[tokens(m.venue) for m in mentions],
-        text=[topic_words(m) for m in mentions],
+        text=[tokens(f"{m.title} {m.abstract}") for m in mentions],
         title=[tokens(m.title) for m in mentions],
         years=np.array([m.year if m.year else np.nan for m in mentions], dtype=np.float64),
         crowded=np.array([is_crowded(m.name) for m in mentions]),

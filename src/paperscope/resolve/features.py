@@ -22,7 +22,7 @@ from paperscope.resolve.mentions import Mention
 
 __all__ = [
     "FEATURES", "coauthor_key", "coauthor_rarity", "coauthor_sets", "is_crowded", "overlap_counts",
-    "pair_features", "tfidf_cosine", "tokens", "topic_words",
+    "pair_features", "tfidf_cosine", "tokens",
 ]
 
 # The order of the matrices pair_features yields, and the names of the model's weights.
@@ -97,7 +97,7 @@ def pair_features(mentions: Sequence[Mention]) -> Iterator[np.ndarray]:
 
     crowded = np.array([is_crowded(m.name) for m in mentions])
     both_crowded = (crowded[:, None] & crowded[None, :]).astype(np.float32)
-    text = tfidf_cosine([topic_words(m) for m in mentions])
+    text = tfidf_cosine([tokens(f"{m.title} {m.abstract}") for m in mentions])
     yield text
     has_abstract = np.array([bool(m.abstract.strip()) for m in mentions])
     yield (has_abstract[:, None] & has_abstract[None, :]) * text
@@ -126,11 +126,6 @@ def pair_features(mentions: Sequence[Mention]) -> Iterator[np.ndarray]:
     yield (empty[:, None] | empty[None, :]).astype(np.float32)
     yield both_crowded
     yield both_crowded * coauthors
-
-
-def topic_words(mention: Mention) -> tuple[str, ...]:
-    """The words of a mention's title, abstract and keywords: what its paper is about."""
-    return tokens(" ".join([mention.title, mention.abstract, *mention.keywords]))
 
 
 def is_crowded(name: str) -> bool:

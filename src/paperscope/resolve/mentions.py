@@ -24,6 +24,5 @@ class Mention:
     year: int | None = None
     affiliations: list[str] = field(default_factory=list)  # this author's, on this paper
     categories: list[str] = field(default_factory=list)    # e.g. ["cs.LG", "stat.ML"]
-    keywords: list[str] = field(default_factory=list)      # the paper's keyword phrases, if any
     author_ids: set[str] = field(default_factory=set)      # "openalex:A123", "s2:456", "orcid:…"
     paper: object = None        # the paper's id: two mentions on one paper are never one person
