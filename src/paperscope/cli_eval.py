@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import orjson
 
-__all__ = ["eval_group"]
+__all__ = ["eval_group", "eval_impact"]
 
 # The benchmark layouts paperscope.evaluation.disambiguation.READERS reads; named here so
 # that every other command starts without importing the resolver (numpy).
@@ -58,3 +58,35 @@ def disambiguation(
     )
     for problem in bench.unread:
         click.echo(f"  not read: {problem}", err=True)
+
+
+@eval_group.command("impact")
+@click.option("--data", "csv_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              required=True, help="CSV with columns id, title, abstract, TNCSI_SP (others ignored).")
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text",
+              show_default=True, help="json is the stable machine contract; text is for people.")
+@click.option("--model", "model_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="An impact_model.npz to use instead of the shipped one.")
+def eval_impact(csv_path: Path, fmt: str, model_path: Path | None) -> None:
+    """Predict TNCSI_SP from title and abstract; print n, NDCG@20, MAE and Spearman."""
+    from paperscope.impact.evaluate import evaluate, read_labelled_csv
+    from paperscope.impact.model import ImpactArtifactError, load_model
+
+    try:
+        papers = read_labelled_csv(csv_path)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    for problem in papers.skipped:
+        click.echo(f"  skipped: {problem}", err=True)
+    if len(papers.labels) < 2:
+        raise click.ClickException(f"{csv_path}: fewer than 2 rows with a TNCSI_SP in [0, 1]")
+    try:
+        model = load_model(model_path)
+    except ImpactArtifactError as exc:
+        raise click.ClickException(str(exc)) from exc
+    scores = evaluate(papers.labels, model.predict(papers.titles, papers.abstracts))
+    if fmt == "json":
+        sys.stdout.buffer.write(orjson.dumps(scores, option=orjson.OPT_INDENT_2) + b"\n")
+        return
+    click.echo(f"{scores['n']:,} papers ({len(papers.skipped)} skipped), model {model.version}\n"
+               f"NDCG@20 {scores['ndcg@20']:.4f}  MAE {scores['mae']:.4f}  Spearman {scores['spearman']:.4f}")

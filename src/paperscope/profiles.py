@@ -90,6 +90,12 @@ def build_profile(
             citations_by_year=p["citations_by_year"],
         ))
     metrics = compute_metrics(facts, as_of)
+    scores = store.scores.scores([p["id"] for p in papers])
+    for p in papers:
+        own = scores.get(p["id"], {})
+        p["ai_score"] = own.get("impact", {}).get("value")
+        p["novelty_pct"] = own.get("novelty", {}).get("value")
+        p["novelty_label"] = own.get("novelty", {}).get("label")
     page_claims = rs.page_claims(person["page"]) if person["page"] else {}
     _sort(papers, sort)
     primary = metrics.primary_category
@@ -104,8 +110,9 @@ def build_profile(
         "citations_by_source": _by_source(metrics),
         "provider_metrics": rs.provider_profiles(person["ids"]),
         "page_claims": page_claims,
-        "novelty_pct": None,   # the scores issue computes these
-        "ai_score": None,
+        "novelty_pct": _median([p["novelty_pct"] for p in papers]),
+        "ai_score": _mean([p["ai_score"] for p in papers]),
+        "scores_definition": SCORES_DEFINITION,
         "affiliations": [{"tag": t, "papers": n} for t, n in metrics.top_affiliation_tags],
         "coauthors": [{"name": n, "papers": k} for n, k in metrics.top_coauthors],
         "papers_per_year": metrics.papers_per_year,
@@ -113,6 +120,26 @@ def build_profile(
         "sort": sort,
         "papers": [_paper_json(p, own_mention[p["id"]]) for p in papers],
     }
+
+
+SCORES_DEFINITION = (
+    "Novelty % of a researcher: the median Novelty % of their scored papers; AI Score: the"
+    " mean AI Score of their scored papers (null until `paperscope score` has run)."
+)
+
+
+def _median(values: list[float | None]) -> float | None:
+    known = sorted(v for v in values if v is not None)
+    if not known:
+        return None
+    mid = len(known) // 2
+    value = known[mid] if len(known) % 2 else (known[mid - 1] + known[mid]) / 2
+    return round(value, 1)
+
+
+def _mean(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return round(sum(known) / len(known), 1) if known else None
 
 
 def _category_of_code(code: str | None) -> str | None:
@@ -167,10 +194,14 @@ def _best_citations(paper: dict[str, Any]) -> int:
 
 
 def _sort(papers: list[dict[str, Any]], sort: str) -> None:
-    """Newest first, or most cited first; scores sort as dates until they exist."""
+    """Newest first; or by citations, AI Score or Novelty %, highest first (papers without
+    the figure last, newest first among equals)."""
     papers.sort(key=lambda p: (p["first_date"] or str(p["year"] or ""), p["id"]), reverse=True)
     if sort == "citations":
         papers.sort(key=_best_citations, reverse=True)
+    elif sort in ("score", "novelty"):
+        field_ = "ai_score" if sort == "score" else "novelty_pct"
+        papers.sort(key=lambda p: -1.0 if p[field_] is None else p[field_], reverse=True)
 
 
 def _paper_json(p: dict[str, Any], own: str) -> dict[str, Any]:
@@ -191,8 +222,9 @@ def _paper_json(p: dict[str, Any], own: str) -> dict[str, Any]:
         "affiliation_tags": p["affiliation_tags"],
         "affiliation_tags_source": p["affiliation_tags_source"],
         "citations": p["citations"],
-        "ai_score": None,
-        "novelty_pct": None,
+        "ai_score": p["ai_score"],
+        "novelty_pct": p["novelty_pct"],
+        "novelty_label": p["novelty_label"],
         "abstract": p["abstract"],
     }
 

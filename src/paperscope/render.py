@@ -8,7 +8,7 @@ from typing import Any
 from paperscope.ids import category_short_code
 
 __all__ = [
-    "authors_short", "display_date", "paper_line", "paper_text", "profile_markdown",
+    "authors_short", "display_date", "paper_explained", "paper_line", "paper_text", "profile_markdown",
     "profile_paper_block", "profile_text", "rejects_text", "researcher_matches_text", "stats_text",
 ]
 
@@ -40,12 +40,47 @@ def _code(paper: dict[str, Any]) -> str:
     return paper.get("category_code") or ""
 
 
+def _score_prefix(paper: dict[str, Any]) -> str:
+    impact = paper.get("scores", {}).get("impact")
+    return f"{impact['value']:.1f}" if impact and impact["value"] is not None else ""
+
+
 def paper_line(paper: dict[str, Any]) -> str:
-    """One paper as a short block: code + date (+ Code), title, authors."""
+    """One paper as a short block: [AI Score] code + date (+ Code), title, authors."""
     when = display_date(paper["first_date"]) or (str(paper["year"]) if paper["year"] else "")
     badge = "Code" if paper["code_urls"] else ""
     ident = paper["arxiv_id"] or (paper["dois"] or [paper["key"]])[0]
-    return f"{_code(paper)}{when}{badge}  [{ident}]\n{paper['title']}\n{authors_short(paper['authors'])}"
+    novelty = paper.get("scores", {}).get("novelty")
+    extra = f"  Novelty {novelty['value']:.0f}% ({novelty['label']})" if novelty and novelty["value"] is not None else ""
+    return (f"{_score_prefix(paper)}{_code(paper)}{when}{badge}  [{ident}]{extra}\n{paper['title']}"
+            f"\n{authors_short(paper['authors'])}")
+
+
+def paper_explained(paper: dict[str, Any]) -> str:
+    """A paper with its scores and why: the nearest earlier papers, the label, the models."""
+    lines = [paper["title"], ""]
+    scores = paper.get("scores", {})
+    impact = scores.get("impact")
+    if impact:
+        why = impact["explanation"]
+        lines.append(f"AI Score {impact['value']:.1f}: predicted TNCSI_SP {why.get('predicted_tncsi_sp')}"
+                     f" (a topic- and time-normalised citation percentile), from"
+                     f" {', '.join(why.get('read', []))}; model {impact['model']}")
+    else:
+        lines.append("AI Score —: not scored yet (run `paperscope score`)")
+    novelty = scores.get("novelty")
+    if novelty and novelty["value"] is not None:
+        why = novelty["explanation"]
+        lines.append(f"Novelty {novelty['value']:.0f}% ({novelty['label']}): distance {why['distance']:.3f}"
+                     f" to its {why['k']} nearest earlier papers, percentile within {why['cohort']};"
+                     f" embeddings {novelty['model']}")
+        for n in why["nearest_earlier"]:
+            lines.append(f"  {n['similarity']:.3f}  {n.get('date') or ''}  {n.get('title', n['paper_id'])}")
+    elif novelty:
+        lines.append("Novelty —: no earlier paper in the corpus to compare with")
+    else:
+        lines.append("Novelty —: not scored yet (run `paperscope score`)")
+    return "\n".join(lines)
 
 
 def paper_text(paper: dict[str, Any]) -> str:

@@ -22,6 +22,7 @@ from paperscope.store.enrichment import EnrichmentWriter
 from paperscope.store.migrations import apply_migrations
 from paperscope.store.papers import PaperWriter
 from paperscope.store.researchers import ResearcherStore
+from paperscope.store.scores import ScoreStore
 from paperscope.store.rows import PaperRows, claim_rows
 
 __all__ = ["SqliteStore"]
@@ -84,6 +85,7 @@ class SqliteStore:
         self._papers = PaperWriter(self.conn)
         self._enrichment = EnrichmentWriter(self.conn)
         self.researchers = ResearcherStore(self.conn)
+        self.scores = ScoreStore(self.conn)
 
     def close(self) -> None:
         self.conn.close()
@@ -300,6 +302,7 @@ class SqliteStore:
                     (f"paper:{paper_id}",),
                 )
             ],
+            "scores": self.scores.scores([paper_id]).get(paper_id, {}),
             "provenance": [
                 {"source": s, "record_id": r, "origin": o, "run_id": run}
                 for s, r, o, run in c.execute(

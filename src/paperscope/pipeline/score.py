@@ -1,0 +1,161 @@
+"""The score stage: embed → novelty → impact, each over what is new or changed.
+
+- **embed**: a paper's title + abstract is embedded once per model; a changed text (its
+  hash) or a new model version embeds it again. Batches are stored as they are done, so
+  an interrupted run keeps its work.
+- **novelty**: distance to the nearest earlier papers, as a percentile of the paper's
+  cohort (see novelty.py). It depends on the whole corpus (a cohort's percentiles move
+  when papers arrive), so it is recomputed for every embedded paper and stored where it
+  changed.
+- **impact**: the AI Score, 100 × the predicted TNCSI_SP (see impact/model.py), from the
+  title, abstract and category; recomputed where those or the model version changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from paperscope.store import SqliteStore
+from paperscope.store.scores import PaperText, ScoreRow
+
+__all__ = ["ScoreSummary", "embed_store", "score_impact", "text_hash"]
+
+Progress = Callable[[int], None]
+_EMBED_BATCH = 256
+_IMPACT_BATCH = 2000
+
+
+@dataclass(slots=True)
+class ScoreSummary:
+    embedded: int = 0
+    novelty: int = 0
+    impact: int = 0
+    unchanged: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        kept = ", ".join(f"{k} {v:,}" for k, v in sorted(self.unchanged.items()))
+        text = (
+            f"score: embedded {self.embedded:,} papers, novelty for {self.novelty:,},"
+            f" AI Score for {self.impact:,} (unchanged: {kept or 'none'}; {self.seconds:.1f} s)"
+        )
+        return "\n".join([text, *(f"  {n}" for n in self.notes)])
+
+
+def _digest(*parts: object) -> str:
+    h = hashlib.blake2b(digest_size=12)
+    for part in parts:
+        h.update(b"\x1f" + str(part).encode())
+    return h.hexdigest()
+
+
+def text_hash(title: str, abstract: str | None) -> str:
+    return _digest(title, abstract or "")
+
+
+def embed_store(
+    store: SqliteStore, embedder: Any, summary: ScoreSummary, on_progress: Progress | None = None
+) -> str:
+    """Embed every paper whose text or model changed; return the model's stored name."""
+    from paperscope.embed import paper_text
+
+    model = f"{embedder.name}@{embedder.version}"
+    known = store.scores.embedded_hashes(model)
+    todo = [(p, h) for p in store.scores.paper_texts()
+            if known.get(p.paper_id) != (h := text_hash(p.title, p.abstract))]
+    summary.unchanged["embeddings"] = len(known) - sum(1 for p, _ in todo if p.paper_id in known)
+    for start in range(0, len(todo), _EMBED_BATCH):
+        batch = todo[start : start + _EMBED_BATCH]
+        vectors = embedder.embed([paper_text(p.title, p.abstract) for p, _ in batch])
+        with store.transaction():
+            store.scores.write_embeddings(
+                model, [(p.paper_id, h, v) for (p, h), v in zip(batch, vectors, strict=True)]
+            )
+        summary.embedded += len(batch)
+        if on_progress:
+            on_progress(len(batch))
+    return model
+
+
+def score_impact(store: SqliteStore, summary: ScoreSummary, on_progress: Progress | None = None) -> None:
+    """The AI Score of every paper whose title, abstract, category or the model changed."""
+    from paperscope.impact.model import MODEL_VERSION, predict
+
+    known = store.scores.score_inputs("impact")
+    todo: list[tuple[PaperText, str]] = []
+    for p in store.scores.paper_texts():
+        inputs = _digest(MODEL_VERSION, p.title, p.abstract or "", p.category or "")
+        if known.get(p.paper_id) != inputs:
+            todo.append((p, inputs))
+    summary.unchanged["impact"] = len(known) - sum(1 for p, _ in todo if p.paper_id in known)
+    for start in range(0, len(todo), _IMPACT_BATCH):
+        batch = todo[start : start + _IMPACT_BATCH]
+        predicted = predict(
+            [p.title for p, _ in batch], [p.abstract or "" for p, _ in batch],
+            [p.category for p, _ in batch],
+        )
+        rows = [
+            ScoreRow(p.paper_id, round(100.0 * float(y), 1), None,
+                     {"predicted_tncsi_sp": round(float(y), 4),
+                      "read": ["title", "abstract"] + (["category"] if p.category else [])},
+                     inputs)
+            for (p, inputs), y in zip(batch, predicted, strict=True)
+        ]
+        with store.transaction():
+            store.scores.write_scores("impact", MODEL_VERSION, rows)
+        summary.impact += len(batch)
+        if on_progress:
+            on_progress(len(batch))
+
+
+def score_store(
+    store: SqliteStore,
+    *,
+    embedder: Any | None = None,
+    on_progress: Progress | None = None,
+    steps: Sequence[str] = ("embed", "novelty", "impact"),
+) -> ScoreSummary:
+    """Run the score stage's steps in order over what is new or changed."""
+    started = time.perf_counter()
+    summary = ScoreSummary()
+    model = None
+    if "embed" in steps and embedder is not None:
+        model = embed_store(store, embedder, summary, on_progress)
+    if "novelty" in steps and model is not None:
+        score_novelty(store, model, summary)
+    if "impact" in steps:
+        score_impact(store, summary, on_progress)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def score_novelty(store: SqliteStore, model: str, summary: ScoreSummary) -> None:
+    """Novelty % of every embedded paper (see novelty.py); rows stored where they changed."""
+    from paperscope.novelty import novelty
+
+    ids, vectors = store.scores.embeddings(model)
+    if not ids:
+        return
+    papers = {p.paper_id: p for p in store.scores.paper_texts()}
+    dates = [papers[i].date for i in ids]
+    cohorts = [papers[i].category for i in ids]
+    results = novelty(ids, dates, cohorts, vectors)
+    known = store.scores.score_inputs("novelty")
+    rows = []
+    for r in results:
+        explanation = {
+            "distance": r.distance, "cohort": r.cohort, "k": len(r.neighbours),
+            "nearest_earlier": [{"paper_id": pid, "similarity": round(sim, 4)} for pid, sim in r.neighbours],
+        }
+        inputs = _digest(model, r.pct, r.label, explanation)
+        if known.get(r.paper) != inputs:
+            rows.append(ScoreRow(r.paper, r.pct, r.label, explanation, inputs))
+    summary.unchanged["novelty"] = len(results) - len(rows)
+    with store.transaction():
+        store.scores.write_scores("novelty", model, rows)
+    summary.novelty = len(rows)

@@ -1,0 +1,132 @@
+"""Embeddings and scores in the store: what to (re)compute, and the results.
+
+Both are derived data, recomputed only where their inputs changed: an embedding when the
+paper's text or the model changes (``text_hash``, ``model``), a score when what it read
+changes (``inputs``: a hash the scoring stage computes, model version included).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import orjson
+
+__all__ = ["PaperText", "ScoreRow", "ScoreStore"]
+
+
+@dataclass(slots=True)
+class PaperText:
+    """What scoring reads of a paper."""
+
+    paper_id: int
+    title: str
+    abstract: str | None
+    category: str | None     # primary category, else the short code ("CV" for CVPR papers)
+    date: str | None         # first-version date, else the year as "YYYY"
+
+
+@dataclass(slots=True)
+class ScoreRow:
+    paper_id: int
+    value: float | None
+    label: str | None
+    explanation: dict[str, Any]
+    inputs: str
+
+
+class ScoreStore:
+    """The embeddings and paper_scores tables, inside the caller's connection."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def paper_texts(self) -> Iterator[PaperText]:
+        for pid, title, abstract, primary, code, first_date, year in self.conn.execute(
+            "SELECT id, title, abstract, primary_category, category_code, first_date, year"
+            " FROM papers ORDER BY id"
+        ):
+            yield PaperText(pid, title, abstract, primary or code,
+                            first_date or (f"{year:04d}" if year else None))
+
+    def embedded_hashes(self, model: str) -> dict[int, str]:
+        return dict(self.conn.execute(
+            "SELECT paper_id, text_hash FROM embeddings WHERE model = ?", (model,)
+        ))
+
+    def write_embeddings(self, model: str, rows: Sequence[tuple[int, str, np.ndarray]]) -> None:
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO embeddings (paper_id, model, text_hash, dim, vector)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [(pid, model, h, int(v.shape[0]), np.ascontiguousarray(v, dtype=np.float32).tobytes())
+             for pid, h, v in rows],
+        )
+
+    def embeddings(self, model: str) -> tuple[list[int], np.ndarray]:
+        """Every stored vector of a model: (paper ids, n × dim matrix), by paper id."""
+        ids: list[int] = []
+        vectors: list[bytes] = []
+        dim = 0
+        for pid, d, blob in self.conn.execute(
+            "SELECT paper_id, dim, vector FROM embeddings WHERE model = ? ORDER BY paper_id", (model,)
+        ):
+            ids.append(pid)
+            vectors.append(blob)
+            dim = d
+        if not ids:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        return ids, np.frombuffer(b"".join(vectors), dtype=np.float32).reshape(len(ids), dim)
+
+    def score_inputs(self, kind: str) -> dict[int, str]:
+        return dict(self.conn.execute(
+            "SELECT paper_id, inputs FROM paper_scores WHERE kind = ?", (kind,)
+        ))
+
+    def write_scores(self, kind: str, model: str, rows: Iterable[ScoreRow]) -> None:
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO paper_scores (paper_id, kind, value, label, explanation, model,"
+            " inputs, computed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(r.paper_id, kind, r.value, r.label, orjson.dumps(r.explanation).decode(), model,
+              r.inputs, now) for r in rows],
+        )
+
+    def scores(self, paper_ids: Sequence[int]) -> dict[int, dict[str, dict[str, Any]]]:
+        """paper id → kind → {value, label, explanation, model, computed}."""
+        out: dict[int, dict[str, dict[str, Any]]] = {}
+        ids = sorted(set(paper_ids))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for pid, kind, value, label, explanation, model, computed in self.conn.execute(
+                "SELECT paper_id, kind, value, label, explanation, model, computed FROM paper_scores"
+                f" WHERE paper_id IN ({', '.join('?' * len(chunk))})",  # noqa: S608
+                chunk,
+            ):
+                out.setdefault(pid, {})[kind] = {
+                    "value": value, "label": label, "explanation": orjson.loads(explanation),
+                    "model": model, "computed": computed,
+                }
+        return out
+
+    def top_scored(
+        self, kind: str, since: str | None, limit: int, category: str | None = None
+    ) -> list[tuple[int, float]]:
+        """The papers with the highest score of a kind, first published on or after ``since``."""
+        sql = (
+            "SELECT s.paper_id, s.value FROM paper_scores s JOIN papers p ON p.id = s.paper_id"
+            " WHERE s.kind = ? AND s.value IS NOT NULL"
+        )
+        args: list[Any] = [kind]
+        if category:
+            sql += " AND p.primary_category = ?"
+            args.append(category)
+        if since:
+            sql += " AND coalesce(p.first_date, printf('%04d', p.year)) >= ?"
+            args.append(since)
+        sql += " ORDER BY s.value DESC, s.paper_id LIMIT ?"
+        args.append(limit)
+        return self.conn.execute(sql, args).fetchall()
