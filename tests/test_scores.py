@@ -72,3 +72,31 @@ def test_scores_show_on_papers_profiles_and_explanations(cli: Callable[..., Resu
     explained = cli("paper", str(top[0]["id"]), "--explain").stdout
     assert f"AI Score {top[0]['scores']['impact']['value']:.1f}: predicted TNCSI_SP" in explained
     assert "impact-tfidf-ridge" in explained
+
+
+def test_novelty_of_the_seed_papers_with_nearest_earlier_papers(
+    cli: Callable[..., Result], cli_json, db_path: Path
+) -> None:
+    cli("ingest", "listings", str(FIXTURES / "arxiv" / "daily-cs-sample.jsonl.gz"))
+    cli("ingest", "seeds", str(SEEDS), "--as-of", AS_OF)
+    out = cli("score").stdout
+    papers = cli_json("stats")["papers"]
+    assert f"embedded {papers:,} papers" in out
+    novelty = scores(db_path, "novelty")
+    assert len(novelty) == papers
+    values = [v for v, _ in novelty.values() if v is not None]
+    assert values and all(0.0 <= v <= 100.0 for v in values)
+    again = cli("score").stdout
+    assert "embedded 0 papers" in again and "novelty for 0," in again
+    # A scored paper explains itself by its nearest earlier papers, each earlier than it.
+    conn = sqlite3.connect(db_path)
+    pid = conn.execute(
+        "SELECT paper_id FROM paper_scores WHERE kind = 'novelty' AND value IS NOT NULL"
+        " ORDER BY paper_id DESC LIMIT 1").fetchone()[0]
+    conn.close()
+    paper = cli_json("paper", str(pid), "--explain")
+    why = paper["scores"]["novelty"]["explanation"]
+    assert why["nearest_earlier"] and all(
+        (n["date"] or "") < (paper["first_date"] or str(paper["year"])) for n in why["nearest_earlier"])
+    text = cli("paper", str(pid), "--explain").stdout
+    assert f"Novelty {paper['scores']['novelty']['value']:.0f}%" in text

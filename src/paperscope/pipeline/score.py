@@ -138,23 +138,33 @@ def score_novelty(store: SqliteStore, model: str, summary: ScoreSummary) -> None
     """Novelty % of every embedded paper (see novelty.py); rows stored where they changed."""
     from paperscope.novelty import novelty
 
+    from paperscope.novelty import cohort_key
+
     ids, vectors = store.scores.embeddings(model)
+    papers = {p.paper_id: p for p in store.scores.paper_texts()}
+    # A paper with neither date nor year cannot be placed after anything: not scored.
+    dated = [i for i, pid in enumerate(ids) if papers[pid].date]
+    if len(dated) < len(ids):
+        summary.notes.append(f"novelty: {len(ids) - len(dated):,} papers without a date left out")
+    ids, vectors = [ids[i] for i in dated], vectors[dated]
     if not ids:
         return
-    papers = {p.paper_id: p for p in store.scores.paper_texts()}
     dates = [papers[i].date for i in ids]
-    cohorts = [papers[i].category for i in ids]
+    cohorts = [cohort_key(papers[i].category, int(papers[i].date[:4])) for i in ids]  # type: ignore[index]
     results = novelty(ids, dates, cohorts, vectors)
     known = store.scores.score_inputs("novelty")
     rows = []
     for r in results:
         explanation = {
-            "distance": r.distance, "cohort": r.cohort, "k": len(r.neighbours),
-            "nearest_earlier": [{"paper_id": pid, "similarity": round(sim, 4)} for pid, sim in r.neighbours],
+            "distance": None if r.distance is None else round(float(r.distance), 4),
+            "cohort": r.cohort, "k": len(r.neighbours), "text": r.explanation,
+            "nearest_earlier": [{"paper_id": int(pid), "similarity": round(float(sim), 4)}
+                                for pid, sim in r.neighbours],
         }
-        inputs = _digest(model, r.pct, r.label, explanation)
+        pct = None if r.pct is None else round(float(r.pct), 1)
+        inputs = _digest(model, pct, r.label, explanation)
         if known.get(r.paper) != inputs:
-            rows.append(ScoreRow(r.paper, r.pct, r.label, explanation, inputs))
+            rows.append(ScoreRow(int(r.paper), pct, r.label, explanation, inputs))
     summary.unchanged["novelty"] = len(results) - len(rows)
     with store.transaction():
         store.scores.write_scores("novelty", model, rows)
