@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install paperscope into .venv, build a database from the bundled sample, show what it
-# holds, resolve its authors into researchers and show one researcher's profile.
+# holds, resolve its authors into researchers, score every paper (Novelty %, AI Score)
+# and show the top-scored recent papers and one researcher's scored profile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
@@ -16,5 +17,10 @@ echo; echo "== one paper, merged from the conference corpus and a seed page =="
 ps paper venue:emnlp2022/2022.emnlp-main.765 | head -20
 echo; echo "== what the database holds =="; ps stats
 echo; echo "== researchers: author mentions resolved into people =="; ps resolve
-echo; echo "== a researcher's profile, in the layout of the seed pages (first 3 of their papers) =="
+echo; echo "== scores: embed (static MiniLM distillation) → Novelty % → AI Score =="; ps score
+echo; echo "== the top AI Scores among this year's papers =="
+ps papers --sort score --since 2026-01-01 --limit 3
+echo; echo "== why: one paper's scores explained =="
+ps paper "$(ps papers --sort score --since 2026-01-01 --limit 1 --format json | .venv/bin/python -c 'import json,sys; print(json.load(sys.stdin)[0]["key"])')" --explain
+echo; echo "== a scored researcher profile, in the layout of the seed pages (first 3 of their papers) =="
 ps researcher "Sham M. Kakade" --as-of 2026-11-23 --sort citations --limit 3

@@ -100,3 +100,13 @@ def test_novelty_of_the_seed_papers_with_nearest_earlier_papers(
         (n["date"] or "") < (paper["first_date"] or str(paper["year"])) for n in why["nearest_earlier"])
     text = cli("paper", str(pid), "--explain").stdout
     assert f"Novelty {paper['scores']['novelty']['value']:.0f}%" in text
+
+
+def test_eval_novelty_finds_planted_copies_in_real_listings(cli: Callable[..., Result]) -> None:
+    import orjson
+
+    out = orjson.loads(cli("eval", "novelty", str(FIXTURES / "embed" / "arxiv-cs-every60.jsonl.gz"),
+                           "--format", "json").stdout)
+    assert out["n"] == 119 and out["planted"] >= 3
+    assert set(out["auroc_by_kind"]) == {"later version", "paraphrase", "cross-list"}
+    assert out["auroc"] >= 0.9  # 1.0 measured on this slice; 0.996 on the 7,140 of sample/
