@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import Result
 from conftest import FIXTURES
 
@@ -110,3 +112,14 @@ def test_eval_novelty_finds_planted_copies_in_real_listings(cli: Callable[..., R
     assert out["n"] == 119 and out["planted"] >= 3
     assert set(out["auroc_by_kind"]) == {"later version", "paraphrase", "cross-list"}
     assert out["auroc"] >= 0.9  # 1.0 measured on this slice; 0.996 on the 7,140 of sample/
+
+
+def test_the_real_model_without_its_extra_is_a_clear_error(
+    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As on a default install: the embed extra's packages cannot be imported.
+    for module in ("torch", "sentence_transformers"):
+        monkeypatch.setitem(sys.modules, module, None)
+    result = cli("embed", "--embedder", "minilm", expect_exit=1)
+    assert "pip install 'paperscope[embed]'" in result.output
+    assert "Traceback" not in result.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from functools import partial
 from importlib import import_module
@@ -14,6 +15,7 @@ from typing import Any
 import click
 import orjson
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from paperscope import render
@@ -549,6 +551,19 @@ embedder_option = click.option(
 )
 
 
+@contextmanager
+def _model_errors() -> Iterator[None]:
+    """A missing extra or a damaged model file ends the command with its message, not a trace."""
+    from paperscope.embed.models import EmbedderArtifactError, EmbedderUnavailableError
+    from paperscope.impact.model import ImpactArtifactError
+
+    try:
+        yield
+    except (EmbedderUnavailableError, EmbedderArtifactError, ImpactArtifactError) as e:
+        err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False)
+        sys.exit(1)
+
+
 @main.command()
 @embedder_option
 @click.pass_context
@@ -557,10 +572,11 @@ def embed(ctx: click.Context, embedder: str) -> None:
     from paperscope.embed import get_embedder
     from paperscope.pipeline.score import score_store
 
-    model = get_embedder(embedder)
-    with _progress() as bar:
-        summary = score_store(_store(ctx), embedder=model, steps=("embed",),
-                              on_progress=_counting(bar, f"embed ({model.name})"))
+    with _model_errors():
+        model = get_embedder(embedder)
+        with _progress() as bar:
+            summary = score_store(_store(ctx), embedder=model, steps=("embed",),
+                                  on_progress=_counting(bar, f"embed ({model.name})"))
     click.echo(summary.line())
 
 
@@ -575,15 +591,16 @@ def score(ctx: click.Context, embedder: str, steps: tuple[str, ...]) -> None:
 
     wanted = steps or ("embed", "novelty", "impact")
     model = None
-    if {"embed", "novelty"} & set(wanted):
-        from paperscope.embed import get_embedder
+    with _model_errors():
+        if {"embed", "novelty"} & set(wanted):
+            from paperscope.embed import get_embedder
 
-        model = get_embedder(embedder)
-        if "novelty" in wanted and "embed" not in wanted:
-            wanted = ("embed", *wanted)  # novelty reads the embeddings: bring them up to date
-    with _progress() as bar:
-        summary = score_store(_store(ctx), embedder=model, steps=wanted,
-                              on_progress=_counting(bar, "score"))
+            model = get_embedder(embedder)
+            if "novelty" in wanted and "embed" not in wanted:
+                wanted = ("embed", *wanted)  # novelty reads the embeddings: bring them up to date
+        with _progress() as bar:
+            summary = score_store(_store(ctx), embedder=model, steps=wanted,
+                                  on_progress=_counting(bar, "score"))
     click.echo(summary.line())
 
 
