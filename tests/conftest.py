@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +19,14 @@ from paperscope.store import SqliteStore, open_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE = Path(__file__).parent.parent / "sample"
+EMBED_FIXTURES = FIXTURES / "embed"
+
+
+@pytest.fixture(scope="module")
+def records() -> list[dict]:
+    """The real arXiv cs records of fixtures/embed (every 60th of a daily-listing crawl)."""
+    with gzip.open(EMBED_FIXTURES / "arxiv-cs-every60.jsonl.gz", "rt", encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines]
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ runtimes (Hugging Face tokenizers, model2vec) through recorded outputs in fixtur
 
 from __future__ import annotations
 
-import gzip
 import importlib.util
 import json
 import shutil
@@ -22,13 +21,9 @@ from paperscope.embed import (
 )
 from paperscope.embed.models import STATIC_DIR
 
-FIXTURES = Path(__file__).parent / "fixtures" / "embed"
+from conftest import EMBED_FIXTURES
 
-
-@pytest.fixture(scope="module")
-def records() -> list[dict]:
-    with gzip.open(FIXTURES / "arxiv-cs-every60.jsonl.gz", "rt", encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines]
+FIXTURES = EMBED_FIXTURES
 
 
 @pytest.fixture(scope="module")

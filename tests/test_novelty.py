@@ -3,7 +3,6 @@ cohort percentiles with fallback, labels, and planted duplicates on real arXiv r
 
 from __future__ import annotations
 
-import gzip
 import json
 from pathlib import Path
 
@@ -22,13 +21,9 @@ from paperscope.novelty import (
     novelty_distance,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures" / "embed"
+from conftest import EMBED_FIXTURES
 
-
-@pytest.fixture(scope="module")
-def records() -> list[dict]:
-    with gzip.open(FIXTURES / "arxiv-cs-every60.jsonl.gz", "rt", encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines]
+FIXTURES = EMBED_FIXTURES
 
 
 @pytest.fixture(scope="module")
