@@ -127,7 +127,12 @@ def score_store(
     if "embed" in steps and embedder is not None:
         model = embed_store(store, embedder, summary, on_progress)
     if "novelty" in steps and model is not None:
-        score_novelty(store, model, summary)
+        papers, models = store.scores.scored("novelty")
+        if summary.embedded == 0 and models == {model} and papers == set(store.scores.embedded_hashes(model)):
+            # Nothing embedded anew: every percentile and neighbour is as it was.
+            summary.unchanged["novelty"] = len(papers)
+        else:
+            score_novelty(store, model, summary)
     if "impact" in steps:
         score_impact(store, summary, on_progress)
     summary.seconds = time.perf_counter() - started

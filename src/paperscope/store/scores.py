@@ -86,6 +86,17 @@ class ScoreStore:
             "SELECT paper_id, inputs FROM paper_scores WHERE kind = ?", (kind,)
         ))
 
+    def scored(self, kind: str) -> tuple[set[int], set[str]]:
+        """The papers that have a score of this kind, and the models that computed them."""
+        papers: set[int] = set()
+        models: set[str] = set()
+        for pid, model in self.conn.execute(
+            "SELECT paper_id, model FROM paper_scores WHERE kind = ?", (kind,)
+        ):
+            papers.add(pid)
+            models.add(model)
+        return papers, models
+
     def write_scores(self, kind: str, model: str, rows: Iterable[ScoreRow]) -> None:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         self.conn.executemany(
