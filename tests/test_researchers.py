@@ -177,6 +177,10 @@ def test_merge_is_kept_through_a_full_rebuild(conferences: Callable[..., Result]
     assert merged["name"] == "Jie Zhou"
     assert len(merged["papers"]) == first["papers"] + second["papers"]
     conferences("researcher", str(second["id"]), expect_exit=1)  # one of the two ids is gone
+    listed = orjson.loads(conferences("researchers", "overrides", "--format", "json").stdout)
+    assert [o["action"] for o in listed] == ["merge"]
+    assert len(listed[0]["payload"]["groups"]) == 2
+    assert conferences("researchers", "overrides").stdout.startswith("#1 merge: 2 researchers into one")
 
 
 def test_split_is_kept_through_a_full_rebuild(conferences: Callable[..., Result]) -> None:

@@ -508,6 +508,31 @@ def researchers_claim(ctx: click.Context, query: str, orcid: str) -> None:
     click.echo(_resolve(store).line())
 
 
+@researchers_group.command("overrides")
+@format_option
+@click.pass_context
+def researchers_overrides(ctx: click.Context, fmt: str) -> None:
+    """The manual corrections stored, in the order every resolve applies them."""
+    rows = [
+        {"id": oid, "action": action, "payload": payload}
+        for oid, action, payload in _store(ctx).researchers.overrides()
+    ]
+
+    def text(items: list[dict[str, Any]]) -> str:
+        lines = []
+        for o in items:
+            p = o["payload"]
+            what = {
+                "merge": lambda: f"{len(p['groups'])} researchers into one",
+                "split": lambda: f"{len(p['move'])} mention(s) off a researcher of {len(p['from'])}",
+                "claim": lambda: f"ORCID {p['orcid']} for a researcher of {len(p['mentions'])} mentions",
+            }.get(o["action"], lambda: "")()
+            lines.append(f"#{o['id']} {o['action']}: {what}")
+        return "\n".join(lines) or "no overrides"
+
+    _emit(rows, fmt, text)
+
+
 @main.command()
 @click.argument("query")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text",
