@@ -10,7 +10,7 @@ from datetime import date
 from functools import partial
 from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 import orjson
@@ -425,12 +425,15 @@ def _one_researcher(store: SqliteStore, query: str) -> int:
     if len(found) == 1:
         return found[0]
     if not found:
-        err.print(f"[red]error:[/red] no researcher matches {query!r}"
-                  + ("" if store.researchers.names() else " (run `paperscope resolve` first)"),
-                  highlight=False)
-    else:
-        err.print(f"[red]error:[/red] {query!r} is ambiguous; use an id:", highlight=False)
-        err.print(render.researcher_matches_text(store.researchers.summaries(found)), highlight=False)
+        _no_researcher(store, query)
+    err.print(f"[red]error:[/red] {query!r} is ambiguous; use an id:", highlight=False)
+    err.print(render.researcher_matches_text(store.researchers.summaries(found)), highlight=False)
+    sys.exit(1)
+
+
+def _no_researcher(store: SqliteStore, query: str) -> NoReturn:
+    hint = "" if store.researchers.any() else " (run `paperscope resolve` first)"
+    err.print(f"[red]error:[/red] no researcher matches {query!r}{hint}", highlight=False)
     sys.exit(1)
 
 
@@ -551,7 +554,7 @@ def researcher(ctx: click.Context, query: str, fmt: str, sort: str, as_of: Any, 
     store = _store(ctx)
     found = find_researchers(store, query)
     if not found:
-        _one_researcher(store, query)  # exits with the reason
+        _no_researcher(store, query)
     if len(found) > 1:
         matches = store.researchers.summaries(found)
         _emit({"query": query, "matches": matches}, "json" if fmt == "json" else "text",

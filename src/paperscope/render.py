@@ -152,13 +152,23 @@ def _score(value: Any, suffix: str = "") -> str:
     return "—" if value is None else f"{value:.0f}{suffix}"
 
 
+def _profile_date(paper: dict[str, Any], as_of: date) -> str:
+    """A profile paper's date as the seeds print it; a year alone stays a year."""
+    if paper["date"] and len(paper["date"]) >= 10:
+        return display_date(paper["date"], today=as_of)
+    return paper["date"] or ""
+
+
+def _profile_authors(paper: dict[str, Any]) -> str:
+    """Up to three listed authors, then "et al." when the page or the list was longer."""
+    return ", ".join(paper["authors"][:3]) + (" et al." if paper["authors_truncated"] else "")
+
+
 def profile_paper_block(paper: dict[str, Any], as_of: date) -> str:
     """One paper as a seed page shows it: code + date (+ Code), title, authors · tag, abstract."""
-    when = display_date(paper["date"], today=as_of) if paper["date"] and len(paper["date"]) >= 10 else (paper["date"] or "")
     score = f"{paper['ai_score']:.1f}" if paper["ai_score"] is not None else ""
-    head = f"{score}{paper['category'] or ''}{when}{'Code' if paper['has_code'] else ''}"
-    names = paper["authors"][:3]
-    authors = ", ".join(names) + (" et al." if paper["authors_truncated"] else "")
+    head = f"{score}{paper['category'] or ''}{_profile_date(paper, as_of)}{'Code' if paper['has_code'] else ''}"
+    authors = _profile_authors(paper)
     if paper["affiliation_tags"]:
         authors += f" · {paper['affiliation_tags'][0]}"
     parts = [head, paper["title"], "", authors]
@@ -211,10 +221,10 @@ def profile_markdown(profile: dict[str, Any]) -> str:
         out += ["", "Top co-authors: " + ", ".join(f"{c['name']} ({c['papers']})" for c in profile["coauthors"][:10])]
     out += ["", f"## {len(profile['papers'])} papers", ""]
     for p in profile["papers"]:
-        when = display_date(p["date"], today=as_of) if p["date"] and len(p["date"]) >= 10 else (p["date"] or "")
+        when = _profile_date(p, as_of)
         ident = f"arXiv:{p['arxiv_id']}" if p["arxiv_id"] else p["key"]
         cites = ", ".join(f"{c['count']:,} ({c['source']})" for c in p["citations"])
-        authors = ", ".join(p["authors"][:3]) + (" et al." if p["authors_truncated"] else "")
+        authors = _profile_authors(p)
         code = " · [code](" + p["code_urls"][0] + ")" if p["code_urls"] else (" · code" if p["has_code"] else "")
         out.append(f"- **{p['title']}** — {authors} · {p['category'] or ''} · {when} · {ident}"
                    + (f" · cited {cites}" if cites else "") + code)

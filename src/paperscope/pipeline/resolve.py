@@ -170,7 +170,7 @@ def _cluster_chunk(
     contexts = store.researchers.paper_contexts(row.paper_id for b in chunk for row in blocks[b])
     out = {}
     for b in chunk:
-        mentions = [_mention(row, b, contexts[row.paper_id], page_names) for row in blocks[b]]
+        mentions = [_mention(row, contexts[row.paper_id], page_names) for row in blocks[b]]
         labels = cluster(mentions)
         out[b] = {
             "labels": {m.key: label for m, label in zip(mentions, labels, strict=True)},
@@ -203,6 +203,7 @@ def _blocks(rows: Iterable[MentionRow], summary: ResolveSummary) -> dict[str, li
         if key is None:
             summary.unresolved += 1
             continue
+        row.block = key
         by_key[key].append(row)
         if variant is not None:
             a, b = root(by_variant.setdefault(variant, key)), root(key)
@@ -248,10 +249,10 @@ def _chunked_blocks(todo: list[str], blocks: dict[str, list[MentionRow]]) -> Ite
 
 
 def _mention(
-    row: MentionRow, block: str, paper: PaperContext, page_names: dict[int, list[tuple[str, str]]]
+    row: MentionRow, paper: PaperContext, page_names: dict[int, list[tuple[str, str]]]
 ) -> Mention:
     name, affiliations = paper.authors.get(row.mention, (row.name, []))
-    block = block_key(row.name) or block  # its own block, within a group of name orders
+    block = row.block  # its own block: a group of name orders holds two
     ids: set[str] = set()
     affiliations = list(affiliations)
     for provider in _provider_matches(row, block, paper):
@@ -392,13 +393,7 @@ def _researchers(
     blocks: dict[str, list[MentionRow]],
     page_names: dict[int, list[tuple[str, str]]],
 ) -> list[ResearcherRow]:
-    own_block: dict[str, str | None] = {}
-    names = {
-        (row.paper_id, row.mention): (
-            row.name, own_block.get(row.name) or own_block.setdefault(row.name, block_key(row.name)) or b
-        )
-        for b, rows in blocks.items() for row in rows
-    }
+    names = {(row.paper_id, row.mention): (row.name, row.block) for rows in blocks.values() for row in rows}
     old = store.researchers.current_assignment()
     # Old ids go to the clusters that keep most of their mentions, largest clusters first.
     taken: set[int] = set()

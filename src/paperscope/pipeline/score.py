@@ -22,7 +22,7 @@ from typing import Any
 from paperscope.store import SqliteStore
 from paperscope.store.scores import PaperText, ScoreRow
 
-__all__ = ["ScoreSummary", "embed_store", "score_impact", "text_hash"]
+__all__ = ["ScoreSummary", "embed_store", "score_impact", "score_novelty", "score_store", "text_hash"]
 
 Progress = Callable[[int], None]
 _EMBED_BATCH = 256
@@ -59,14 +59,15 @@ def text_hash(title: str, abstract: str | None) -> str:
 
 
 def embed_store(
-    store: SqliteStore, embedder: Any, summary: ScoreSummary, on_progress: Progress | None = None
+    store: SqliteStore, texts: Sequence[PaperText], embedder: Any, summary: ScoreSummary,
+    on_progress: Progress | None = None,
 ) -> str:
     """Embed every paper whose text or model changed; return the model's stored name."""
     from paperscope.embed import paper_text
 
     model = f"{embedder.name}@{embedder.version}"
     known = store.scores.embedded_hashes(model)
-    todo = [(p, h) for p in store.scores.paper_texts()
+    todo = [(p, h) for p in texts
             if known.get(p.paper_id) != (h := text_hash(p.title, p.abstract))]
     summary.unchanged["embeddings"] = len(known) - sum(1 for p, _ in todo if p.paper_id in known)
     for start in range(0, len(todo), _EMBED_BATCH):
@@ -82,13 +83,16 @@ def embed_store(
     return model
 
 
-def score_impact(store: SqliteStore, summary: ScoreSummary, on_progress: Progress | None = None) -> None:
+def score_impact(
+    store: SqliteStore, texts: Sequence[PaperText], summary: ScoreSummary,
+    on_progress: Progress | None = None,
+) -> None:
     """The AI Score of every paper whose title, abstract, category or the model changed."""
     from paperscope.impact.model import MODEL_VERSION, predict
 
     known = store.scores.score_inputs("impact")
     todo: list[tuple[PaperText, str]] = []
-    for p in store.scores.paper_texts():
+    for p in texts:
         inputs = _digest(MODEL_VERSION, p.title, p.abstract or "", p.category or "")
         if known.get(p.paper_id) != inputs:
             todo.append((p, inputs))
@@ -123,30 +127,29 @@ def score_store(
     """Run the score stage's steps in order over what is new or changed."""
     started = time.perf_counter()
     summary = ScoreSummary()
+    texts = list(store.scores.paper_texts())  # what every step reads: read once
     model = None
     if "embed" in steps and embedder is not None:
-        model = embed_store(store, embedder, summary, on_progress)
+        model = embed_store(store, texts, embedder, summary, on_progress)
     if "novelty" in steps and model is not None:
         papers, models = store.scores.scored("novelty")
         if summary.embedded == 0 and models == {model} and papers == set(store.scores.embedded_hashes(model)):
             # Nothing embedded anew: every percentile and neighbour is as it was.
             summary.unchanged["novelty"] = len(papers)
         else:
-            score_novelty(store, model, summary)
+            score_novelty(store, texts, model, summary)
     if "impact" in steps:
-        score_impact(store, summary, on_progress)
+        score_impact(store, texts, summary, on_progress)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def score_novelty(store: SqliteStore, model: str, summary: ScoreSummary) -> None:
+def score_novelty(store: SqliteStore, texts: Sequence[PaperText], model: str, summary: ScoreSummary) -> None:
     """Novelty % of every embedded paper (see novelty.py); rows stored where they changed."""
-    from paperscope.novelty import novelty
-
-    from paperscope.novelty import cohort_key
+    from paperscope.novelty import cohort_key, novelty
 
     ids, vectors = store.scores.embeddings(model)
-    papers = {p.paper_id: p for p in store.scores.paper_texts()}
+    papers = {p.paper_id: p for p in texts}
     # A paper with neither date nor year cannot be placed after anything: not scored.
     dated = [i for i, pid in enumerate(ids) if papers[pid].date]
     if len(dated) < len(ids):

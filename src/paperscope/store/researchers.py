@@ -30,6 +30,7 @@ class MentionRow:
     mention: str
     name: str
     paper_version: int   # the paper's last ingest/enrichment run: a change re-resolves its block
+    block: str = ""      # its own name block (resolve/blocking.py), set when the mentions are blocked
 
 
 @dataclass(slots=True)
@@ -225,6 +226,10 @@ class ResearcherStore:
         return [rid for (rid,) in self.conn.execute(
             "SELECT researcher_id FROM researcher_ids WHERE scheme = ? AND value = ?", (scheme, value)
         )]
+
+    def any(self) -> bool:
+        """Whether any researcher is stored (resolve has run on a non-empty store)."""
+        return self.conn.execute("SELECT 1 FROM researchers LIMIT 1").fetchone() is not None
 
     def names(self) -> list[tuple[int, str, int]]:
         """(id, folded name, mentions) of every researcher: for fuzzy search."""
