@@ -603,29 +603,29 @@ def embed(ctx: click.Context, embedder: str) -> None:
     with _model_errors():
         model = get_embedder(embedder)
         with _progress() as bar:
-            summary = score_store(_store(ctx), embedder=model, steps=("embed",),
+            summary = score_store(_store(ctx), embedder=model, steps=("embed", "index"),
                                   on_progress=_counting(bar, f"embed ({model.name})"))
     click.echo(summary.line())
 
 
 @main.command()
 @embedder_option
-@click.option("--only", "steps", type=click.Choice(["embed", "novelty", "impact"]), multiple=True,
-              help="Run only these steps (repeatable); default: embed, novelty, impact.")
+@click.option("--only", "steps", type=click.Choice(["embed", "index", "novelty", "impact"]), multiple=True,
+              help="Run only these steps (repeatable); default: embed, index, novelty, impact.")
 @click.pass_context
 def score(ctx: click.Context, embedder: str, steps: tuple[str, ...]) -> None:
-    """Novelty % and AI Score for every paper: embed → novelty → impact, over what changed."""
+    """Novelty % and AI Score for every paper: embed → index → novelty → impact, over what changed."""
     from paperscope.pipeline.score import score_store
 
-    wanted = steps or ("embed", "novelty", "impact")
+    wanted = steps or ("embed", "index", "novelty", "impact")
     model = None
     with _model_errors():
-        if {"embed", "novelty"} & set(wanted):
+        if {"embed", "index", "novelty"} & set(wanted):
             from paperscope.embed import get_embedder
 
             model = get_embedder(embedder)
-            if "novelty" in wanted and "embed" not in wanted:
-                wanted = ("embed", *wanted)  # novelty reads the embeddings: bring them up to date
+            # novelty reads the index, the index the embeddings: bring what they read up to date.
+            wanted = ("embed", *(("index",) if "novelty" in wanted else ()), *wanted)
         with _progress() as bar:
             summary = score_store(_store(ctx), embedder=model, steps=wanted,
                                   on_progress=_counting(bar, "score"))

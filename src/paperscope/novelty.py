@@ -348,14 +348,17 @@ def novelty(
     ids: Sequence[int], dates: Sequence[DateLike] | np.ndarray,
     cohorts: Sequence[tuple[str | None, int | None]], vectors: np.ndarray,
     *, k: int = DEFAULT_K, min_cohort: int = MIN_COHORT,
+    earlier: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[NoveltyResult]:
     """Novelty of every paper against the earlier papers among the same inputs.
 
     ``cohorts`` holds (primary category, year) per paper (see :func:`cohort_key`).
+    ``earlier``: each paper's nearest earlier papers as (positions, cosines) when already
+    found (by the ANN index, paperscope.ann); by default they are found exactly.
     """
     if not len(ids) == len(cohorts) == len(vectors):
         raise ValueError(f"{len(ids)} ids, {len(cohorts)} cohorts, {len(vectors)} vectors")
-    positions, sims = earlier_neighbours(dates, vectors, k)
+    positions, sims = earlier if earlier is not None else earlier_neighbours(dates, vectors, k)
     distance = novelty_distance(sims)
     has = ~np.isnan(distance)
 

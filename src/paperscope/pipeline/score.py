@@ -1,8 +1,12 @@
-"""The score stage: embed → novelty → impact, each over what is new or changed.
+"""The score stage: embed → index → novelty → impact, each over what is new or changed.
 
 - **embed**: a paper's title + abstract is embedded once per model; a changed text (its
   hash) or a new model version embeds it again. Batches are stored as they are done, so
   an interrupted run keeps its work.
+- **index**: the persisted nearest-neighbour index beside the database (ann.py) is brought
+  up to date with the stored vectors: new or changed papers added, removed ones dropped.
+  The web app's "similar papers" and semantic search read it; novelty reads it from
+  ``ANN_FROM`` papers on, where exact search would take longer than building it.
 - **novelty**: distance to the nearest earlier papers, as a percentile of the paper's
   cohort (see novelty.py). It depends on the whole corpus (a cohort's percentiles move
   when papers arrive), so it is recomputed for every embedded paper and stored where it
@@ -19,6 +23,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from paperscope.store import SqliteStore
 from paperscope.store.scores import PaperText, ScoreRow
 
@@ -27,11 +33,16 @@ __all__ = ["ScoreSummary", "embed_store", "score_impact", "score_novelty", "scor
 Progress = Callable[[int], None]
 _EMBED_BATCH = 256
 _IMPACT_BATCH = 2000
+# From this many embedded papers on, novelty finds the nearest earlier papers in the ANN
+# index instead of exactly: exact search grows as n² (150k papers: ~80 s on 2 cores; 300k:
+# ~5 min), the index as n·log n (150k: ~65 s to build, ~45 s to query). docs/benchmarks.md.
+ANN_FROM = 200_000
 
 
 @dataclass(slots=True)
 class ScoreSummary:
     embedded: int = 0
+    indexed: int = 0
     novelty: int = 0
     impact: int = 0
     unchanged: dict[str, int] = field(default_factory=dict)
@@ -41,7 +52,7 @@ class ScoreSummary:
     def line(self) -> str:
         kept = ", ".join(f"{k} {v:,}" for k, v in sorted(self.unchanged.items()))
         text = (
-            f"score: embedded {self.embedded:,} papers, novelty for {self.novelty:,},"
+            f"score: embedded {self.embedded:,} papers, indexed {self.indexed:,}, novelty for {self.novelty:,},"
             f" AI Score for {self.impact:,} (unchanged: {kept or 'none'}; {self.seconds:.1f} s)"
         )
         return "\n".join([text, *(f"  {n}" for n in self.notes)])
@@ -122,7 +133,7 @@ def score_store(
     *,
     embedder: Any | None = None,
     on_progress: Progress | None = None,
-    steps: Sequence[str] = ("embed", "novelty", "impact"),
+    steps: Sequence[str] = ("embed", "index", "novelty", "impact"),
 ) -> ScoreSummary:
     """Run the score stage's steps in order over what is new or changed."""
     started = time.perf_counter()
@@ -131,6 +142,8 @@ def score_store(
     model = None
     if "embed" in steps and embedder is not None:
         model = embed_store(store, texts, embedder, summary, on_progress)
+    if "index" in steps and model is not None:
+        index_store(store, texts, model, summary)
     if "novelty" in steps and model is not None:
         papers, models = store.scores.scored("novelty")
         if summary.embedded == 0 and models == {model} and papers == set(store.scores.embedded_hashes(model)):
@@ -142,6 +155,36 @@ def score_store(
         score_impact(store, texts, summary, on_progress)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def index_store(store: SqliteStore, texts: Sequence[PaperText], model: str, summary: ScoreSummary) -> None:
+    """Bring the persisted ANN index of this model's vectors up to date (dated papers only)."""
+    from paperscope.ann import AnnIndex, IndexFileError, index_dir
+
+    if store.path == ":memory:":
+        return
+    where = index_dir(store.path, model)
+    hashes = store.scores.embedded_hashes(model)
+    dates = {p.paper_id: p.date for p in texts if p.date}
+    try:
+        index = AnnIndex.load(where)
+    except IndexFileError:
+        index = None
+    if index is not None and index.embedder == model and index.hashes == {
+        pid: h for pid, h in hashes.items() if pid in dates
+    } and all(index.days[pid] == np.datetime64(dates[pid][:10], "D") for pid in index.days):
+        summary.unchanged["index"] = len(index)
+        return
+    ids, vectors = store.scores.embeddings(model)
+    keep = [i for i, pid in enumerate(ids) if pid in dates]
+    if index is None or index.embedder != model:
+        index = AnnIndex(vectors.shape[1] if len(vectors) else 0, model)
+    added, removed = index.sync(
+        [ids[i] for i in keep], [dates[ids[i]] for i in keep], vectors[keep], [hashes[ids[i]] for i in keep]
+    )
+    index.save(where)
+    summary.indexed = added
+    summary.unchanged["index"] = len(index) - added
 
 
 def score_novelty(store: SqliteStore, texts: Sequence[PaperText], model: str, summary: ScoreSummary) -> None:
@@ -159,7 +202,7 @@ def score_novelty(store: SqliteStore, texts: Sequence[PaperText], model: str, su
         return
     dates = [papers[i].date for i in ids]
     cohorts = [cohort_key(papers[i].category, int(papers[i].date[:4])) for i in ids]  # type: ignore[index]
-    results = novelty(ids, dates, cohorts, vectors)
+    results = novelty(ids, dates, cohorts, vectors, earlier=_ann_earlier(store, model, ids, dates))
     known = store.scores.score_inputs("novelty")
     rows = []
     for r in results:
@@ -177,3 +220,24 @@ def score_novelty(store: SqliteStore, texts: Sequence[PaperText], model: str, su
     with store.transaction():
         store.scores.write_scores("novelty", model, rows)
     summary.novelty = len(rows)
+
+
+def _ann_earlier(store: SqliteStore, model: str, ids: list[int], dates: list[str]) -> Any:
+    """(positions, cosines) of each paper's nearest earlier papers from the ANN index when the
+    corpus is large enough for it to pay (``ANN_FROM``), else None: exact search."""
+    from paperscope.ann import AnnIndex, IndexFileError, index_dir
+    from paperscope.novelty import DEFAULT_K
+
+    if len(ids) < ANN_FROM or store.path == ":memory:":
+        return None
+    try:
+        index = AnnIndex.load(index_dir(store.path, model))
+    except IndexFileError:
+        return None
+    if set(index.days) != set(ids):
+        return None  # the index lags the vectors (run without the index step): exact
+    vectors = np.stack([index.vector(pid) for pid in ids]) if ids else np.zeros((0, index.ndim), np.float32)
+    found, sims = index.search(vectors, DEFAULT_K, before=[d[:10] for d in dates])
+    position = {pid: i for i, pid in enumerate(ids)}
+    positions = np.vectorize(lambda pid: position.get(int(pid), -1), otypes=[np.int64])(found)
+    return positions, sims
