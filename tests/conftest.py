@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import json
 import threading
@@ -121,3 +122,33 @@ class FakeServer:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join()
+
+
+# --- the web app's database ----------------------------------------------------------------
+AS_OF = dt.date(2026, 11, 23)
+# One real listing record re-titled with markup: ingest stores it verbatim, pages must escape it.
+HOSTILE_ID = "2512.99991"
+HOSTILE_TITLE = "Escaping <script>alert(1)</script> in titles & names"
+HOSTILE_ABSTRACT = 'We <img src=x onerror="alert(2)"> test </p><b>markup</b> in abstracts.'
+
+
+def build_web_db(path: Path, tmp: Path) -> Path:
+    """Seeds + listings + conference slice + one hostile record; resolved and scored."""
+    with gzip.open(EMBED_FIXTURES / "arxiv-cs-every60.jsonl.gz", "rt", encoding="utf-8") as lines:
+        record = json.loads(next(lines))
+    record.update(id=HOSTILE_ID, title=HOSTILE_TITLE, abstract=HOSTILE_ABSTRACT)
+    hostile = tmp / "hostile.jsonl"
+    hostile.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    invoke(path, "ingest", "seeds", str(FIXTURES / "seeds"), "--as-of", AS_OF.isoformat())
+    invoke(path, "ingest", "listings", str(EMBED_FIXTURES / "arxiv-cs-every60.jsonl.gz"), str(hostile))
+    invoke(path, "ingest", "conferences", str(FIXTURES / "conferences" / "papers-slice.jsonl.gz"))
+    invoke(path, "resolve")
+    invoke(path, "score")
+    return path
+
+
+@pytest.fixture(scope="module")
+def web_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database for the web app's tests, built once per test module."""
+    tmp = tmp_path_factory.mktemp("web")
+    return build_web_db(tmp / "web.db", tmp)

@@ -437,14 +437,6 @@ def _no_researcher(store: SqliteStore, query: str) -> NoReturn:
     sys.exit(1)
 
 
-def _mention_refs(store: SqliteStore, researcher_id: int, paper_ids: set[int] | None = None) -> list[list[str]]:
-    """A researcher's mentions as [paper key, mention]: how overrides name them for good."""
-    mentions = [(pid, m) for pid, m in store.researchers.mentions_of(researcher_id)
-                if paper_ids is None or pid in paper_ids]
-    keys = store.researchers.paper_keys(pid for pid, _ in mentions)
-    return [[keys[pid], m] for pid, m in mentions]
-
-
 @main.group(name="researchers")
 def researchers_group() -> None:
     """Correct the resolver by hand: merge, split, claim. Stored; re-applied on every resolve."""
@@ -455,17 +447,17 @@ def researchers_group() -> None:
 @click.pass_context
 def researchers_merge(ctx: click.Context, queries: tuple[str, ...]) -> None:
     """These researchers (ids or names, two or more) are one person."""
+    from paperscope import corrections
+
     if len(queries) < 2:
         raise click.UsageError("merge needs two researchers or more")
     store = _store(ctx)
     ids = list(dict.fromkeys(_one_researcher(store, q) for q in queries))
     if len(ids) < 2:
         raise click.UsageError("these name one researcher only")
-    groups = [_mention_refs(store, rid) for rid in ids]
-    with store.transaction():
-        oid = store.researchers.add_override("merge", {"groups": groups})
+    oid, summary = corrections.merge(store, ids)
     click.echo(f"override #{oid}: merge {', '.join(map(str, ids))}")
-    click.echo(_resolve(store).line())
+    click.echo(summary.line())
 
 
 @researchers_group.command("split")
@@ -475,6 +467,8 @@ def researchers_merge(ctx: click.Context, queries: tuple[str, ...]) -> None:
 @click.pass_context
 def researchers_split(ctx: click.Context, query: str, papers: tuple[str, ...]) -> None:
     """The researcher's mentions on these papers are someone else."""
+    from paperscope import corrections
+
     store = _store(ctx)
     rid = _one_researcher(store, query)
     paper_ids = set()
@@ -483,13 +477,12 @@ def researchers_split(ctx: click.Context, query: str, papers: tuple[str, ...]) -
         if pid is None:
             raise click.BadParameter(f"no paper with id {p!r}", param_hint="--paper")
         paper_ids.add(pid)
-    move = _mention_refs(store, rid, paper_ids)
-    if not move:
-        raise click.BadParameter("none of these papers is the researcher's", param_hint="--paper")
-    with store.transaction():
-        oid = store.researchers.add_override("split", {"from": _mention_refs(store, rid), "move": move})
-    click.echo(f"override #{oid}: split {len(move)} mention(s) off researcher {rid}")
-    click.echo(_resolve(store).line())
+    try:
+        oid, moved, summary = corrections.split(store, rid, paper_ids)
+    except corrections.CorrectionError as exc:
+        raise click.BadParameter(str(exc), param_hint="--paper") from None
+    click.echo(f"override #{oid}: split {moved} mention(s) off researcher {rid}")
+    click.echo(summary.line())
 
 
 @researchers_group.command("claim")
@@ -498,6 +491,7 @@ def researchers_split(ctx: click.Context, query: str, papers: tuple[str, ...]) -
 @click.pass_context
 def researchers_claim(ctx: click.Context, query: str, orcid: str) -> None:
     """This researcher has this ORCID (0000-0002-1825-0097)."""
+    from paperscope import corrections
     from paperscope.profiles import normalize_orcid
 
     value = normalize_orcid(orcid)
@@ -505,10 +499,9 @@ def researchers_claim(ctx: click.Context, query: str, orcid: str) -> None:
         raise click.BadParameter(f"{orcid!r} is not an ORCID (0000-0000-0000-000X)", param_hint="ORCID")
     store = _store(ctx)
     rid = _one_researcher(store, query)
-    with store.transaction():
-        oid = store.researchers.add_override("claim", {"mentions": _mention_refs(store, rid), "orcid": value})
+    oid, summary = corrections.claim(store, rid, value)
     click.echo(f"override #{oid}: researcher {rid} claims ORCID {value}")
-    click.echo(_resolve(store).line())
+    click.echo(summary.line())
 
 
 @researchers_group.command("overrides")
@@ -630,6 +623,48 @@ def score(ctx: click.Context, embedder: str, steps: tuple[str, ...]) -> None:
             summary = score_store(_store(ctx), embedder=model, steps=wanted,
                                   on_progress=_counting(bar, "score"))
     click.echo(summary.line())
+
+
+# --- search --------------------------------------------------------------------------------
+@main.command(name="search")
+@click.argument("query")
+@click.option("--limit", type=int, default=20, show_default=True, help="Papers per page (at most 100).")
+@click.option("--offset", type=int, default=0, show_default=True, help="Papers to skip (paging).")
+@format_option
+@click.pass_context
+def search_command(ctx: click.Context, query: str, limit: int, offset: int, fmt: str) -> None:
+    """Researchers and papers for a query: names forgiving typos; papers by words and meaning."""
+    from paperscope.search import search, search_text
+
+    store = _store(ctx)
+    with _progress() as bar:
+        refreshed = store.search.refresh(on_progress=_counting(bar, "search index"))
+    if refreshed.indexed or refreshed.removed:
+        err.print(refreshed.line(), highlight=False)
+    try:
+        result = search(store, query, limit=limit, offset=offset)
+    except ValueError as e:
+        err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False)
+        sys.exit(1)
+    _emit(result, fmt, search_text)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--as-of", type=iso_date, default=None, help="Date profiles are computed for (default: today).")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, as_of: Any) -> None:
+    """Serve the web app and JSON API over the database (read-only; admin API needs
+    $PAPERSCOPE_ADMIN_TOKEN)."""
+    import uvicorn
+
+    from paperscope.web import create_app
+
+    db = ctx.obj["db"]
+    app = create_app(db, as_of=as_of.date() if as_of else None)
+    click.echo(f"paperscope: serving {db} at http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def _register_eval() -> None:

@@ -153,6 +153,7 @@ def score_store(
             score_novelty(store, texts, model, summary)
     if "impact" in steps:
         score_impact(store, texts, summary, on_progress)
+    summary.notes.append(store.search.refresh().line())  # search indexes follow the papers
     summary.seconds = time.perf_counter() - started
     return summary
 

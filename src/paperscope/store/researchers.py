@@ -303,14 +303,15 @@ class ResearcherStore:
         out: dict[int, dict[str, Any]] = {}
         for chunk in _chunks(sorted(set(paper_ids)), 500):
             marks = ", ".join("?" * len(chunk))
-            for pid, key, title, abstract, primary, code, first_date, year, venue in c.execute(
-                "SELECT id, key, title, abstract, primary_category, category_code, first_date, year,"
+            for pid, key, title, abstract, primary, code, first_date, latest_date, year, venue in c.execute(
+                "SELECT id, key, title, abstract, primary_category, category_code, first_date, latest_date, year,"
                 f" venue FROM papers WHERE id IN ({marks})",  # noqa: S608
                 chunk,
             ):
                 out[pid] = {"id": pid, "key": key, "arxiv_id": None, "title": title,
                             "abstract": abstract, "primary_category": primary, "category_code": code,
-                            "first_date": first_date, "year": year, "venue": venue, "authors": [],
+                            "first_date": first_date, "latest_date": latest_date, "year": year,
+                            "venue": venue, "authors": [],
                             "hidden_authors": [], "code_urls": [], "citations": [], "claims": {},
                             "citations_by_year": {}}
             for pid, value in c.execute(

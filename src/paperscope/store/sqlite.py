@@ -20,9 +20,11 @@ from paperscope.ids import InvalidIdentifier, arxiv_id_from_doi, normalize_doi, 
 from paperscope.models import AuthorProfile, PaperRecord, Rejected, ResearcherPage, WorkRecord
 from paperscope.store.enrichment import EnrichmentWriter
 from paperscope.store.migrations import apply_migrations
+from paperscope.store.feed import FeedStore
 from paperscope.store.papers import PaperWriter
 from paperscope.store.researchers import ResearcherStore
 from paperscope.store.scores import ScoreStore
+from paperscope.store.search import SearchStore
 from paperscope.store.rows import PaperRows, claim_rows
 
 __all__ = ["SqliteStore"]
@@ -86,6 +88,8 @@ class SqliteStore:
         self._enrichment = EnrichmentWriter(self.conn)
         self.researchers = ResearcherStore(self.conn)
         self.scores = ScoreStore(self.conn)
+        self.feed = FeedStore(self.conn)
+        self.search = SearchStore(self.conn)
 
     def close(self) -> None:
         self.conn.close()

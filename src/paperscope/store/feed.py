@@ -1,0 +1,131 @@
+"""What the web app reads beyond one paper or profile: feed pages, who wrote a paper,
+co-authors as researchers, rising researchers. SQL lives here, as everywhere in store/."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["FeedFilter", "FeedStore", "FEED_SORTS"]
+
+# A paper's date: its first public date, else the date it was listed (daily listings give
+# only that), else its year (as "YYYY", which sorts before any day of that year). The same
+# expression is indexed (migration 0006).
+_DATE = "coalesce(p.first_date, p.latest_date, printf('%04d', p.year))"
+FEED_SORTS = {
+    "score": "si.value IS NULL, si.value DESC, p.id DESC",
+    "novelty": "sn.value IS NULL, sn.value DESC, p.id DESC",
+    "newest": f"{_DATE} DESC, p.id DESC",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FeedFilter:
+    """The filters of a feed page; None means "any"."""
+
+    category: str | None = None
+    has_code: bool | None = None
+    min_novelty: float | None = None
+    since: str | None = None  # ISO date, inclusive
+    until: str | None = None  # ISO date, inclusive
+
+
+class FeedStore:
+    """Read queries of the web app, inside the caller's connection."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def newest_date(self) -> str | None:
+        """The latest first date of any paper (the feed's "now": a sample is not today)."""
+        row = self.conn.execute(f"SELECT max({_DATE}) FROM papers p").fetchone()  # noqa: S608
+        return row[0] if row else None
+
+    def page(self, sort: str, where: FeedFilter, limit: int, offset: int) -> tuple[list[int], int]:
+        """Paper ids of one feed page, and how many papers match in all."""
+        if sort not in FEED_SORTS:
+            raise ValueError(f"sort must be one of {', '.join(FEED_SORTS)}, not {sort!r}")
+        sql = " WHERE 1 = 1"
+        args: list[Any] = []
+        if where.category:
+            sql += " AND (p.primary_category = ? OR p.category_code = ?)"
+            args += [where.category, where.category]
+        if where.has_code:
+            sql += " AND EXISTS (SELECT 1 FROM code_links c WHERE c.paper_id = p.id)"
+        if where.min_novelty is not None:
+            sql += " AND sn.value >= ?"
+            args.append(where.min_novelty)
+        if where.since:
+            sql += f" AND {_DATE} >= ?"
+            args.append(where.since)
+        if where.until:
+            sql += f" AND {_DATE} <= ?"
+            args.append(where.until + "~")  # "~" sorts after any date of that day
+        novelty = " LEFT JOIN paper_scores sn ON sn.paper_id = p.id AND sn.kind = 'novelty'"
+        impact = " LEFT JOIN paper_scores si ON si.paper_id = p.id AND si.kind = 'impact'"
+        # Counting needs the novelty join only to filter by it.
+        counted = " FROM papers p" + (novelty if where.min_novelty is not None else "") + sql
+        total = self.conn.execute("SELECT count(*)" + counted, args).fetchone()[0]  # noqa: S608
+        rows = self.conn.execute(
+            f"SELECT p.id FROM papers p{impact}{novelty}{sql} ORDER BY {FEED_SORTS[sort]} LIMIT ? OFFSET ?",  # noqa: S608
+            [*args, limit, offset],
+        ).fetchall()
+        return [pid for (pid,) in rows], total
+
+    def authors_as_researchers(self, paper_id: int) -> dict[str, int]:
+        """mention ("p3", "h:Name") → researcher id, for one paper's authors."""
+        return dict(self.conn.execute(
+            "SELECT mention, researcher_id FROM researcher_mentions WHERE paper_id = ?", (paper_id,)
+        ))
+
+    def coauthors(self, researcher_id: int, limit: int = 10) -> list[dict[str, Any]]:
+        """The researchers who share most papers with this one."""
+        rows = self.conn.execute(
+            "SELECT m2.researcher_id, r.name, count(DISTINCT m2.paper_id) AS n"
+            " FROM researcher_mentions m1"
+            " JOIN researcher_mentions m2 ON m2.paper_id = m1.paper_id AND m2.researcher_id != m1.researcher_id"
+            " JOIN researchers r ON r.id = m2.researcher_id"
+            " WHERE m1.researcher_id = ? GROUP BY m2.researcher_id ORDER BY n DESC, r.name LIMIT ?",
+            (researcher_id, limit),
+        ).fetchall()
+        return [{"id": rid, "name": name, "papers": n} for rid, name, n in rows]
+
+    def rising(self, since: str, limit: int = 10, min_recent: int = 2) -> list[dict[str, Any]]:
+        """Researchers whose papers from ``since`` on score highest above their earlier ones.
+
+        gain = mean AI Score of their papers dated ``since`` or later (at least ``min_recent``
+        of them) − mean AI Score of their earlier papers (the corpus mean for a newcomer).
+        """
+        mean = self.conn.execute(
+            "SELECT avg(value) FROM paper_scores WHERE kind = 'impact'"
+        ).fetchone()[0]
+        if mean is None:
+            return []
+        rows = self.conn.execute(
+            f"""
+            WITH scored AS (
+                SELECT m.researcher_id AS rid, s.value AS v, {_DATE} >= ? AS recent
+                FROM researcher_mentions m
+                JOIN papers p ON p.id = m.paper_id
+                JOIN paper_scores s ON s.paper_id = m.paper_id AND s.kind = 'impact'
+            ), per AS (
+                SELECT rid,
+                       avg(CASE WHEN recent THEN v END) AS recent_mean,
+                       sum(recent) AS recent_n,
+                       avg(CASE WHEN NOT recent THEN v END) AS earlier_mean,
+                       sum(NOT recent) AS earlier_n
+                FROM scored GROUP BY rid HAVING sum(recent) >= ?
+            )
+            SELECT per.rid, r.name, recent_mean, recent_n, earlier_mean, earlier_n,
+                   recent_mean - coalesce(earlier_mean, ?) AS gain
+            FROM per JOIN researchers r ON r.id = per.rid
+            ORDER BY gain DESC, recent_n DESC, per.rid LIMIT ?
+            """,  # noqa: S608
+            (since, min_recent, mean, limit),
+        ).fetchall()
+        keys = ("id", "name", "recent_ai_score", "recent_papers", "earlier_ai_score", "earlier_papers", "gain")
+        return [
+            {k: (round(v, 1) if isinstance(v, float) else v) for k, v in zip(keys, row, strict=True)}
+            for row in rows
+        ]

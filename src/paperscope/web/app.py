@@ -1,0 +1,224 @@
+"""The web app: an app factory over one database, shared state, errors and limits.
+
+``create_app(db_path)`` builds a FastAPI app; tests build one per temporary database.
+Pages are server-rendered (Jinja2, autoescaped) with a little JavaScript; every asset is in
+``web/static``. Each page is also JSON (``.json`` suffix or ``Accept: application/json``),
+and ``/api/...`` serves the same data with an OpenAPI description (``/openapi.json``,
+``/docs``).
+
+The public app is read-only: request threads read through connections opened with
+``PRAGMA query_only``. Writing endpoints (``/api/admin/...``) need the admin token
+(``$PAPERSCOPE_ADMIN_TOKEN``) and are off when it is unset.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, quote, urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from paperscope import render
+from paperscope.store import SqliteStore, open_store
+
+__all__ = ["Settings", "create_app"]
+
+WEB = Path(__file__).parent
+MAX_BODY = 64 * 1024  # bytes a request body may carry (admin requests are small JSON)
+
+
+@dataclass
+class Settings:
+    """What an app is built with; every field has a default fit for `paperscope serve`."""
+
+    db_path: str
+    admin_token: str | None = None
+    as_of: dt.date | None = None  # the date profiles are computed for (default: today)
+    ann_dir: Path | None = None  # the ANN index for similar papers (default: beside the db)
+
+
+@dataclass
+class State:
+    """Per-app state: one read-only store per request thread, the ANN index, caches."""
+
+    settings: Settings
+    _local: threading.local = field(default_factory=threading.local)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _ann: Any = None
+    _ann_loaded: bool = False
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def store(self) -> SqliteStore:
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = SqliteStore(self.settings.db_path)
+            store.conn.execute("PRAGMA query_only = ON")
+            self._local.store = store
+        return store
+
+    def writable_store(self) -> SqliteStore:
+        return open_store(self.settings.db_path)
+
+    def as_of(self) -> dt.date:
+        return self.settings.as_of or dt.date.today()
+
+    def ann(self) -> Any:
+        """The ANN index of the stored embeddings (memory-mapped), or None if there is none."""
+        with self._lock:
+            if not self._ann_loaded:
+                self._ann = _load_ann(self.store(), self.settings)
+                self._ann_loaded = True
+        return self._ann
+
+    def cached(self, key: str, compute: Any) -> Any:
+        """A value computed once per version of the database file (rising researchers…): a
+        commit changes the database's or its WAL's modification time."""
+        stamp = _db_mtime(self.settings.db_path)
+        with self._lock:
+            hit = self.cache.get(key)
+            if hit is not None and hit[0] == stamp:
+                return hit[1]
+        value = compute()
+        with self._lock:
+            self.cache[key] = (stamp, value)
+        return value
+
+
+def _db_mtime(path: str) -> float:
+    try:
+        return max(os.path.getmtime(p) for p in (path, f"{path}-wal") if os.path.exists(p))
+    except ValueError:
+        return 0.0
+
+
+def _load_ann(store: SqliteStore, settings: Settings) -> Any:
+    from paperscope.ann import AnnIndex, IndexFileError, index_dir
+
+    if settings.ann_dir is not None:
+        where = settings.ann_dir
+    else:
+        row = store.conn.execute(
+            "SELECT model, count(*) FROM embeddings GROUP BY model ORDER BY 2 DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            return None
+        where = index_dir(settings.db_path, row[0])
+    try:
+        return AnnIndex.load(where, view=True)
+    except IndexFileError:
+        return None
+
+
+def templates() -> Jinja2Templates:
+    t = Jinja2Templates(directory=str(WEB / "templates"))
+    t.env.autoescape = True
+    t.env.filters["display_date"] = lambda iso, as_of=None: render.display_date(iso, as_of)
+    t.env.filters["authors_short"] = render.authors_short
+    t.env.globals["category_short_code"] = _short_code
+    t.env.globals["paper_url"] = paper_url
+    t.env.globals["researcher_url"] = lambda ref: f"/researchers/{quote(str(ref), safe='')}"
+    return t
+
+
+def paper_url(ref: str) -> str:
+    """The path of a paper page (its key or any id, quoted; ":" and "/" kept readable)."""
+    return "/papers/" + quote(ref, safe=":/")
+
+
+def _short_code(category: str | None) -> str:
+    from paperscope.ids import category_short_code
+
+    return category_short_code(category) if category else ""
+
+
+def wants_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return request.url.path.startswith("/api/") or (
+        "application/json" in accept and "text/html" not in accept
+    )
+
+
+def error_body(status: int, message: str, detail: Any = None) -> dict[str, Any]:
+    return {"error": {"status": status, "message": message, **({"detail": detail} if detail else {})}}
+
+
+def create_app(
+    db_path: str | Path, *, admin_token: str | None = None, as_of: dt.date | None = None,
+    ann_dir: Path | None = None,
+) -> FastAPI:
+    """The paperscope web app over the database at ``db_path`` (created and migrated if
+    needed). ``admin_token`` defaults to ``$PAPERSCOPE_ADMIN_TOKEN``."""
+    open_store(db_path).close()  # create / migrate once, before request threads read it
+    settings = Settings(
+        str(db_path), admin_token if admin_token is not None else os.environ.get("PAPERSCOPE_ADMIN_TOKEN") or None,
+        as_of, ann_dir,
+    )
+    app = FastAPI(
+        title="paperscope",
+        version="1",
+        description="Papers, researchers, Novelty % and AI Scores: the JSON API of a paperscope database.",
+        docs_url=None,  # /docs is our own page (pages.py): Swagger UI would load from a CDN
+        redoc_url=None,
+    )
+    app.state.paperscope = State(settings)
+    app.state.templates = templates()
+    app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")
+
+    from paperscope.web import admin, api, pages
+
+    app.include_router(api.router)
+    app.include_router(admin.router)
+    app.include_router(pages.router)
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next: Any) -> Response:
+        if not request.url.path.startswith("/api/") and request.scope.get("query_string"):
+            # An HTML form sends its empty fields ("min_novelty=&until="): they mean "any".
+            pairs = [(k, v) for k, v in parse_qsl(request.scope["query_string"].decode("latin-1"),
+                                                   keep_blank_values=True) if v.strip()]
+            request.scope["query_string"] = urlencode(pairs).encode("latin-1")
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+            return JSONResponse(error_body(413, f"request body over {MAX_BODY} bytes"), status_code=413)
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'",
+        )
+        return response
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return _error(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        detail = [{"where": ".".join(str(p) for p in e.get("loc", ())), "why": e.get("msg")} for e in exc.errors()]
+        where = "; ".join(f"{d['where']}: {d['why']}" for d in detail)
+        return _error(request, 422, f"invalid request ({where})", detail)
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception) -> Response:  # never a traceback page
+        return _error(request, 500, "internal error; the server log has the details")
+
+    return app
+
+
+def _error(request: Request, status: int, message: str, detail: Any = None) -> Response:
+    if wants_json(request) or request.url.path.endswith(".json"):
+        return JSONResponse(error_body(status, message, detail), status_code=status)
+    html = request.app.state.templates.get_template("error.html").render(
+        request=request, status=status, message=message,
+    )
+    return HTMLResponse(html, status_code=status)

@@ -1,0 +1,164 @@
+"""What each page shows, as plain data: the same dicts are the JSON API and the templates'
+context, so the HTML and the JSON of a page can never disagree.
+
+Field names follow the CLI's JSON (``paperscope researcher --format json``, ``paperscope
+paper --format json``); pages add paging and links, never rename.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+
+from paperscope.profiles import build_profile
+from paperscope.store import SqliteStore
+from paperscope.store.feed import FEED_SORTS, FeedFilter
+
+__all__ = [
+    "FEED_SORTS",
+    "PROFILE_SORTS",
+    "NotFound",
+    "compare_view",
+    "feed_view",
+    "paper_view",
+    "papers_brief",
+    "researcher_view",
+]
+
+PROFILE_SORTS = ("date", "citations", "score", "novelty")
+FEED_WINDOW_DAYS = 90  # the feed's default window: papers of the 90 days up to the newest one
+RISING_WINDOW_DAYS = 365
+
+
+class NotFound(LookupError):
+    """No such researcher or paper; the message says what was asked for."""
+
+
+def researcher_view(
+    store: SqliteStore, researcher_id: int, *, as_of: dt.date, sort: str = "date", limit: int = 50, offset: int = 0,
+) -> dict[str, Any]:
+    """A researcher's profile (the CLI's JSON) with one page of papers and linked co-authors."""
+    try:
+        profile = build_profile(store, researcher_id, as_of, sort)
+    except KeyError:
+        raise NotFound(f"no researcher with id {researcher_id}") from None
+    papers = profile["papers"]
+    profile["papers_total"] = len(papers)
+    profile["papers"] = papers[offset : offset + limit]
+    profile["limit"], profile["offset"] = limit, offset
+    profile["coauthor_researchers"] = store.feed.coauthors(researcher_id)
+    return profile
+
+
+def paper_view(store: SqliteStore, identifier: str, *, similar: Any = None, k: int = 8) -> dict[str, Any]:
+    """One paper (the CLI's JSON) with its authors' researcher ids, the nearest earlier papers
+    named, and its most similar papers (``similar``: an ann.AnnIndex, when there is one)."""
+    paper_id = store.find_paper(identifier)
+    if paper_id is None:
+        raise NotFound(f"no paper with id {identifier!r}")
+    data = store.paper(paper_id)
+    who = store.feed.authors_as_researchers(paper_id)
+    for author in data["authors"]:
+        author["researcher_id"] = who.get(f"p{author['position']}")
+    novelty = data["scores"].get("novelty")
+    nearest = (novelty or {}).get("explanation", {}).get("nearest_earlier", [])
+    for neighbour in nearest:
+        neighbour.update(_brief(store, neighbour["paper_id"]))
+    # Similar papers, earlier or later; those already named as nearest earlier are not repeated.
+    shown = {n["paper_id"] for n in nearest}
+    data["similar"] = [s for s in _similar(store, similar, paper_id, k + len(shown)) if s["paper_id"] not in shown][:k]
+    return data
+
+
+def papers_brief(store: SqliteStore, paper_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """What a paper block in a list shows, for many papers in a few queries. Field names are
+    those of the CLI's paper JSON; ``date`` is the first date (or the year)."""
+    stored = store.researchers.profile_papers(paper_ids)
+    scores = store.scores.scores(paper_ids)
+    out = {}
+    for pid, p in stored.items():
+        own = scores.get(pid, {})
+        out[pid] = {
+            "id": pid, "key": p["key"], "arxiv_id": p["arxiv_id"], "title": p["title"], "abstract": p["abstract"],
+            "authors": [{"name": a["name"], "position": a["position"], "affiliations": a["affiliations"]}
+                        for a in p["authors"]],
+            "primary_category": p["primary_category"], "category_code": p["category_code"],
+            "first_date": p["first_date"], "year": p["year"],
+            "date": p["first_date"] or p.get("latest_date") or (str(p["year"]) if p["year"] else None),
+            "venue": p["venue"], "code_urls": p["code_urls"], "citations": p["citations"][:1],
+            "scores": {kind: {"value": s["value"], "label": s["label"]} for kind, s in own.items()},
+        }
+    return out
+
+
+def _brief(store: SqliteStore, paper_id: int) -> dict[str, Any]:
+    other = papers_brief(store, [paper_id])[paper_id]
+    return {"title": other["title"], "key": other["key"], "date": other["date"]}
+
+
+def _similar(store: SqliteStore, index: Any, paper_id: int, k: int) -> list[dict[str, Any]]:
+    if index is None:
+        return []
+    vector = index.vector(paper_id)
+    if vector is None:
+        return []
+    ids, sims = index.search(vector[None, :], k + 1)
+    out = []
+    for pid, sim in zip(ids[0].tolist(), sims[0].tolist(), strict=True):
+        if pid >= 0 and pid != paper_id and np.isfinite(sim):
+            out.append({"paper_id": pid, "similarity": round(float(sim), 4), **_brief(store, pid)})
+    return out[:k]
+
+
+def feed_window(store: SqliteStore, days: int = FEED_WINDOW_DAYS) -> str | None:
+    """The first day of the default feed window (None on an empty store)."""
+    newest = store.feed.newest_date()
+    if not newest:
+        return None
+    return (dt.date.fromisoformat(newest[:10]) - dt.timedelta(days=days)).isoformat()
+
+
+def feed_view(
+    store: SqliteStore, *, sort: str = "score", where: FeedFilter | None = None, limit: int = 20, offset: int = 0,
+) -> dict[str, Any]:
+    """One page of the ranked feed: papers (as the CLI's ``papers`` JSON) and the filters."""
+    where = where or FeedFilter(since=feed_window(store))
+    ids, total = store.feed.page(sort, where, limit, offset)
+    briefs = papers_brief(store, ids)
+    return {
+        "sort": sort,
+        "filters": {"category": where.category, "has_code": where.has_code, "min_novelty": where.min_novelty,
+                    "since": where.since, "until": where.until},
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "papers": [briefs[i] for i in ids],
+    }
+
+
+def rising_view(store: SqliteStore, limit: int = 10) -> dict[str, Any]:
+    """Rising researchers: see FeedStore.rising for the definition."""
+    since = feed_window(store, RISING_WINDOW_DAYS)
+    return {
+        "since": since,
+        "definition": (
+            "Researchers with at least two papers in the last year of the corpus, ranked by the"
+            " mean AI Score of those papers minus the mean AI Score of their earlier papers (the"
+            " corpus mean for newcomers)."
+        ),
+        "researchers": store.feed.rising(since, limit) if since else [],
+    }
+
+
+def compare_view(store: SqliteStore, researcher_ids: list[int], *, as_of: dt.date) -> dict[str, Any]:
+    """Researchers side by side: each profile's header figures and top papers."""
+    out = []
+    for rid in researcher_ids:
+        profile = researcher_view(store, rid, as_of=as_of, sort="citations", limit=3)
+        out.append({k: profile[k] for k in (
+            "id", "name", "primary_category", "metrics", "novelty_pct", "ai_score", "affiliations",
+            "papers_per_year", "papers", "papers_total",
+        )})
+    return {"as_of": as_of.isoformat(), "researchers": out}

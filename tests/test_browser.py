@@ -1,0 +1,272 @@
+"""The web app in a real browser: Playwright drives Debian's Chromium against uvicorn on
+127.0.0.1, for what only a browser shows — the script that expands abstracts, links and forms
+followed by clicks, markup in the data staying text with no dialog, and pages that run with no
+console error or Content-Security-Policy violation.
+
+Chromium comes from Debian (``apt-get install chromium``, as ``.ci/run`` does); Playwright's own
+browser download is never used. Full-page screenshots of the pages visited land in
+``test-artifacts/`` (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, sync_playwright
+from conftest import AS_OF, HOSTILE_ID, HOSTILE_TITLE
+from test_web import query
+
+from paperscope.web import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="module")
+def base_url(web_db: Path) -> Iterator[str]:
+    """The app served by uvicorn from a thread, on a free port of 127.0.0.1."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(web_db, as_of=AS_OF, admin_token=""), log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        for _ in range(200):
+            if server.started or not thread.is_alive():
+                break
+            time.sleep(0.05)
+        assert server.started, "uvicorn did not start serving the app within 10 s"
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: the browser tests need Debian's Chromium. Install it with"
+                    " `apt-get install -y chromium` (.ci/run does); never `playwright install`.", pytrace=False)
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Watched:
+    """A page and what it did that a person would call broken: console errors (CSP violations
+    among them), uncaught exceptions, dialogs, and requests that left 127.0.0.1."""
+
+    page: Page
+    base_url: str
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    outside_requests: list[str] = field(default_factory=list)
+
+    def goto(self, path: str) -> None:
+        response = self.page.goto(self.base_url + path)
+        assert response is not None and response.status == 200, f"{path}: {response and response.status}"
+        self.collect_csp()
+
+    def collect_csp(self) -> None:
+        self.csp_violations += self.page.evaluate("window.__cspViolations.splice(0)")
+
+    def assert_clean(self) -> None:
+        self.collect_csp()
+        assert not self.console_errors, f"console errors: {self.console_errors}"
+        assert not self.page_errors, f"uncaught errors: {self.page_errors}"
+        assert not self.csp_violations, f"Content-Security-Policy violations: {self.csp_violations}"
+        assert not self.dialogs, f"dialogs opened: {self.dialogs}"
+        assert not self.outside_requests, f"requests beyond 127.0.0.1: {self.outside_requests}"
+
+    def screenshot(self, name: str) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=ARTIFACTS / name, full_page=True)
+
+
+# Recorded before any page script runs; the page's own CSP does not apply to an init script.
+RECORD_CSP = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation",
+  (e) => window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`));
+"""
+
+
+@pytest.fixture
+def watched(browser: Browser, base_url: str) -> Iterator[Watched]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    w = Watched(page, base_url)
+    page.add_init_script(RECORD_CSP)
+    page.on("console", lambda m: m.type == "error" and w.console_errors.append(f"{m.text} ({m.location})"))
+    page.on("pageerror", lambda e: w.page_errors.append(str(e)))
+    page.on("dialog", lambda d: (w.dialogs.append(f"{d.type}: {d.message}"), d.dismiss()))
+
+    def only_local(route, request) -> None:  # type: ignore[no-untyped-def]
+        if request.url.startswith(base_url + "/"):
+            route.continue_()
+        else:
+            w.outside_requests.append(request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    yield w
+    context.close()
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def paper_ids(page: Page) -> list[str]:
+    return page.locator("section.papers article.paper").evaluate_all("els => els.map(e => e.dataset.paper)")
+
+
+# --- a researcher, followed by clicks ------------------------------------------------------
+
+
+def test_researcher_page_sorts_expands_links_and_searches(watched: Watched, web_db: Path) -> None:
+    page = watched.page
+    [(rid, name)] = query(web_db, "SELECT id, name FROM researchers ORDER BY mentions DESC, id LIMIT 1")
+    profile = page.request.get(f"{watched.base_url}/researchers/{rid}.json").json()
+    assert profile["papers_total"] >= 5, "the busiest researcher should have several papers"
+
+    watched.goto(f"/researchers/{rid}")
+    assert squash(page.locator("h1.name").inner_text()) == squash(name)
+    figures = {cls: page.locator(f"dl.figures dd.{cls}") for cls in ("h-index", "papers", "citations", "novelty", "ai-score")}
+    for cls, figure in figures.items():
+        assert figure.is_visible(), f"header figure {cls} not shown"
+        assert figure.inner_text().strip(), f"header figure {cls} is empty"
+    assert figures["papers"].inner_text().strip() == str(profile["metrics"]["papers"]["value"])
+    assert page.locator("nav.sort strong").inner_text() == "Date"
+    by_date = paper_ids(page)
+    assert by_date == [str(p["id"]) for p in profile["papers"]]
+    watched.screenshot("researcher.png")
+
+    # A sort link reloads the page sorted by AI Score, in the JSON's order. (Not citations: the
+    # fixtures carry no citation counts, so that order is the date order.)
+    page.locator('nav.sort a[data-sort="score"]').click()
+    page.wait_for_url(re.compile(r"[?&]sort=score"))
+    watched.collect_csp()
+    assert parse_qs(urlsplit(page.url).query)["sort"] == ["score"]
+    assert page.locator("nav.sort strong").inner_text() == "AI Score"
+    by_score = paper_ids(page)
+    expected = page.request.get(f"{watched.base_url}/researchers/{rid}.json?sort=score").json()["papers"]
+    assert by_score == [str(p["id"]) for p in expected]
+    assert by_score != by_date and sorted(by_score) == sorted(by_date)
+    shown = [float(s) for s in page.locator("section.papers article.paper .score").all_inner_texts()]
+    assert shown == sorted(shown, reverse=True) and len(shown) == len(by_score)
+
+    # "more" expands a clamped abstract: the class goes, the paragraph grows, aria says so.
+    clamped = page.locator("article.paper p.abstract.collapsed").evaluate_all(
+        "els => els.map((e, i) => e.scrollHeight > e.clientHeight + 1 ? i : -1).filter(i => i >= 0)")
+    assert clamped, "no abstract is long enough to be clamped"
+    block = page.locator("section.papers article.paper").filter(has=page.locator("p.abstract")).nth(clamped[0])
+    abstract, more = block.locator("p.abstract"), block.locator("button.more")
+    collapsed_height = abstract.bounding_box()["height"]  # type: ignore[index]
+    assert more.get_attribute("aria-expanded") == "false" and more.inner_text() == "more"
+    more.click()
+    assert "collapsed" not in (abstract.get_attribute("class") or "").split()
+    assert more.get_attribute("aria-expanded") == "true" and more.inner_text() == "less"
+    assert abstract.bounding_box()["height"] > collapsed_height + 10  # type: ignore[index]
+    more.click()
+    assert "collapsed" in (abstract.get_attribute("class") or "").split()
+    assert more.get_attribute("aria-expanded") == "false"
+
+    # A title leads to its paper page.
+    link = block.locator("h3.title a")
+    title = squash(link.inner_text())
+    link.click()
+    page.wait_for_url(re.compile(r"/papers/"))
+    watched.collect_csp()
+    assert squash(page.locator("h1.title").inner_text()) == title
+    assert page.title().startswith(title[:40])
+    watched.screenshot("paper.png")
+
+    # The header search box finds the researcher by name.
+    box = page.locator('header form.search input[name="q"]')
+    box.fill(name)
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"/search\?q="))
+    watched.collect_csp()
+    assert page.locator('header form.search input[name="q"]').input_value() == name
+    hits = page.locator("section.search-results ul.researchers li a")
+    assert hits.count() >= 1
+    assert f"/researchers/{rid}" in hits.evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    watched.screenshot("search.png")
+    hits.filter(has_text=name).first.click()
+    page.wait_for_url(re.compile(rf"/researchers/{rid}$"))
+    watched.assert_clean()
+
+
+# --- the feed ------------------------------------------------------------------------------
+
+
+def test_feed_shows_papers_ranked_by_ai_score(watched: Watched) -> None:
+    page = watched.page
+    watched.goto("/feed")
+    blocks = page.locator("section.feed article.paper")
+    assert blocks.count() >= 5
+    scores = [float(s) for s in page.locator("section.feed article.paper .score").all_inner_texts()]
+    assert scores == sorted(scores, reverse=True) and len(scores) == blocks.count()
+    assert page.locator("aside.rising li a").count() >= 1
+    watched.screenshot("feed.png")
+    watched.assert_clean()
+
+
+def test_feed_filter_form_applies_as_filled_in(watched: Watched) -> None:
+    page = watched.page
+    watched.goto("/feed")
+    page.locator('form.filters select[name="sort"]').select_option("newest")
+    page.locator("form.filters button[type=submit]").click()
+    page.wait_for_url(re.compile(r"sort=newest"))
+    assert page.locator("main h1").first.inner_text() != "422", page.locator("main").inner_text()[:300]
+    assert page.locator('form.filters select[name="sort"]').input_value() == "newest"
+    dates = page.locator("section.feed article.paper .date").all_inner_texts()
+    assert len(dates) >= 5
+    watched.assert_clean()
+
+
+# --- hostile data --------------------------------------------------------------------------
+
+
+def test_markup_in_titles_and_abstracts_stays_text_and_runs_nothing(watched: Watched) -> None:
+    page = watched.page
+    day = page.request.get(f"{watched.base_url}/papers/{HOSTILE_ID}.json").json()["latest_date"]
+    # Search results show no abstracts; the paper page and the feed do.
+    for path, heading, with_abstract in ((f"/papers/{HOSTILE_ID}", "h1.title", True),
+                                         (f"/feed?since={day}&until={day}&limit=100", "article.paper h3.title", True),
+                                         ("/search?q=Escaping+titles+names", "article.paper h3.title", False)):
+        watched.goto(path)
+        titles = [squash(t) for t in page.locator(heading).all_inner_texts()]
+        assert squash(HOSTILE_TITLE) in titles, path
+        assert page.get_by_text("<script>alert(1)</script>", exact=False).first.is_visible(), path
+        if with_abstract:
+            shown = page.locator("p.abstract").filter(has_text='onerror="alert(2)"')
+            assert shown.count() == 1 and '<img src=x onerror="alert(2)">' in shown.inner_text(), path
+        scripts = page.locator("script").evaluate_all("els => els.map(e => e.textContent + ' ' + (e.src || ''))")
+        assert not [s for s in scripts if "alert" in s], f"{path}: {scripts}"
+        assert page.locator("img[onerror], p.abstract b").count() == 0, path
+        if path.startswith("/papers/"):
+            watched.screenshot("hostile-paper.png")
+    watched.assert_clean()

@@ -1,0 +1,301 @@
+"""The web app in-process: pages parsed as HTML (not substring-matched), their JSON, exports,
+feeds, paging and filters, escaping of hostile data, limits, errors and the admin token.
+
+The database is built once from real fixtures (seed pages, arXiv listings, the conference
+slice), resolved and scored; one listing record is re-titled with markup to check escaping.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import unquote
+
+import bibtexparser
+import lxml.etree
+import lxml.html
+import pytest
+import rispy
+from conftest import AS_OF, HOSTILE_ID, HOSTILE_TITLE
+from fastapi.testclient import TestClient
+
+import paperscope.web.views as views
+from paperscope.web import create_app
+
+@pytest.fixture(scope="module")
+def client(web_db: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(web_db, as_of=AS_OF, admin_token="")) as c:
+        yield c
+
+
+def html(response) -> lxml.html.HtmlElement:  # type: ignore[no-untyped-def]
+    assert response.status_code == 200, response.text[:300]
+    assert response.headers["content-type"].startswith("text/html")
+    return lxml.html.fromstring(response.text)
+
+
+def text(node: lxml.html.HtmlElement, xpath: str) -> list[str]:
+    return [" ".join(e.text_content().split()) for e in node.xpath(xpath)]
+
+
+def query(web_db: Path, sql: str, *args: object) -> list[tuple]:
+    conn = sqlite3.connect(web_db)
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def busiest(web_db: Path) -> int:
+    """The researcher with most papers (a seed researcher)."""
+    return query(web_db, "SELECT id FROM researchers ORDER BY mentions DESC, id LIMIT 1")[0][0]
+
+
+# --- researcher ---------------------------------------------------------------------------
+
+
+def test_researcher_page_shows_the_profile_header_and_paper_blocks(client: TestClient, busiest: int) -> None:
+    data = client.get(f"/researchers/{busiest}.json").json()
+    page = html(client.get(f"/researchers/{busiest}"))
+    assert text(page, "//h1[@class='name']") == [data["name"]]
+    metrics = data["metrics"]
+    assert text(page, "//dd[@class='papers']") == [str(metrics["papers"]["value"])]
+    h = metrics["h_index"]["value"]
+    assert text(page, "//dd[@class='h-index']") == [str(h) if h is not None else "—"]
+    # Each figure says where it comes from on hover.
+    titles = page.xpath("//dl[@class='figures']/div/@title")
+    assert any("h-index from" in t for t in titles) and any("median Novelty %" in t for t in titles)
+    # One block per paper of the first page, in the JSON's order, titles linking paper pages.
+    blocks = page.xpath("//article[@class='paper']")
+    assert len(blocks) == min(50, data["papers_total"]) == len(data["papers"])
+    assert [b.get("data-paper") for b in blocks] == [str(p["id"]) for p in data["papers"]]
+    first = data["papers"][0]
+    [href] = blocks[0].xpath(".//h3/a/@href")
+    assert unquote(href) == f"/papers/{first['key']}"
+    assert text(blocks[0], ".//h3/a") == [" ".join(first["title"].split())]
+    assert client.get(href + ".json").json()["id"] == first["id"]  # the link leads to that paper
+
+
+def test_researcher_sorts_page_and_answer_json_by_accept_header(client: TestClient, busiest: int) -> None:
+    by_citations = client.get(f"/researchers/{busiest}", params={"sort": "citations", "limit": 5},
+                              headers={"Accept": "application/json"}).json()
+    counts = [max([c["count"] for c in p["citations"]] or [0]) for p in by_citations["papers"]]
+    assert counts == sorted(counts, reverse=True) and by_citations["sort"] == "citations"
+    page = html(client.get(f"/researchers/{busiest}", params={"sort": "citations", "limit": 5}))
+    assert [int(b.get("data-paper")) for b in page.xpath("//article[@class='paper']")] == [
+        p["id"] for p in by_citations["papers"]]
+    assert text(page, "//nav[@class='sort']/strong") == ["Citations"]
+    second = client.get(f"/researchers/{busiest}.json", params={"sort": "citations", "limit": 5, "offset": 5}).json()
+    assert not {p["id"] for p in second["papers"]} & {p["id"] for p in by_citations["papers"]}
+    # The page's JSON is the API's.
+    assert client.get(f"/api/researchers/{busiest}", params={"sort": "citations", "limit": 5}).json() == by_citations
+
+
+def test_coauthors_link_researcher_pages_and_charts_are_drawn(client: TestClient, busiest: int) -> None:
+    data = client.get(f"/researchers/{busiest}.json").json()
+    page = html(client.get(f"/researchers/{busiest}"))
+    links = page.xpath("//ul[@class='coauthors']/li/a")
+    assert [a.get("href") for a in links] == [f"/researchers/{c['id']}" for c in data["coauthor_researchers"]]
+    assert links, "the busiest researcher has co-authors"
+    bars = page.xpath("//figure[@class='chart'][figcaption='Papers per year']//*[local-name()='rect']")
+    assert len(bars) == len(data["papers_per_year"])
+
+
+# --- paper --------------------------------------------------------------------------------
+
+
+def test_a_paper_is_found_by_any_of_its_ids(client: TestClient) -> None:
+    ids = {client.get(f"/papers/{ref}.json").json()["id"] for ref in
+           ("2503.11731", "arXiv:2503.11731", "arxiv:2503.11731v1", "arxiv:2503.11731")}
+    assert len(ids) == 1
+    assert client.get("/papers/9999.99999.json").status_code == 404
+
+
+def test_paper_page_links_authors_explains_scores_and_lists_similar_papers(client: TestClient, web_db: Path) -> None:
+    pid, key = query(web_db, "SELECT p.id, p.key FROM papers p JOIN researcher_mentions m ON m.paper_id = p.id"
+                         " JOIN paper_scores s ON s.paper_id = p.id AND s.kind = 'novelty' AND s.value IS NOT NULL"
+                         " ORDER BY p.id LIMIT 1")[0]
+    data = client.get(f"/papers/{key}.json").json()
+    page = html(client.get(f"/papers/{key}"))
+    assert text(page, "//h1[@class='title']") == [" ".join(data["title"].split())]
+    author_links = page.xpath("//p[@class='authors']/a/@href")
+    assert author_links == [f"/researchers/{a['researcher_id']}" for a in data["authors"] if a["researcher_id"]]
+    nearest = data["scores"]["novelty"]["explanation"]["nearest_earlier"]
+    assert text(page, "//ol[@class='nearest']/li/a") == [" ".join(n["title"].split()) for n in nearest]
+    assert data["scores"]["novelty"]["model"] in page.text_content()
+    assert data["similar"] and all(s["paper_id"] != pid for s in data["similar"])
+    sims = [s["similarity"] for s in data["similar"]]
+    assert sims == sorted(sims, reverse=True)
+    assert len(page.xpath("//section[@class='similar']//li")) == len(data["similar"])
+
+
+def test_paper_exports_read_back_as_bibtex_ris_and_csl(client: TestClient) -> None:
+    bib = client.get("/papers/arXiv:2503.11731.bib")
+    assert bib.headers["content-type"].startswith("application/x-bibtex")
+    entry = bibtexparser.parse_string(bib.text).entries[0]
+    assert entry.entry_type == "misc" and entry["eprint"] == "2503.11731"
+    assert entry["archivePrefix"] == "arXiv" and entry["primaryClass"] == "cs.CV"
+    ris = rispy.loads(client.get("/papers/arXiv:2503.11731.ris").text)[0]
+    assert ris["type_of_reference"] == "GEN" and len(ris["authors"]) == 16
+    csl = client.get("/papers/arXiv:2503.11731.csl.json").json()
+    assert csl[0]["issued"]["date-parts"][0][:2] == [2025, 3]
+    assert client.get("/papers/arXiv:2503.11731", params={"format": "bibtex"}).text == bib.text
+    assert client.get("/papers/arXiv:2503.11731", params={"format": "pdf"}).status_code == 422
+
+
+# --- feed ---------------------------------------------------------------------------------
+
+
+def test_feed_ranks_by_ai_score_and_pages(client: TestClient) -> None:
+    everything = {"since": "1900-01-01", "limit": 10}
+    first = client.get("/feed.json", params=everything).json()
+    scores = [p["scores"]["impact"]["value"] for p in first["papers"]]
+    assert scores == sorted(scores, reverse=True) and first["total"] > 100
+    second = client.get("/api/feed", params={**everything, "offset": 10}).json()
+    assert second["papers"][0]["scores"]["impact"]["value"] <= scores[-1]
+    assert not {p["id"] for p in first["papers"]} & {p["id"] for p in second["papers"]}
+    page = html(client.get("/", params=everything))
+    assert text(page, "//article[@class='paper']//span[@class='score']") == [f"{s:.1f}" for s in scores]
+    assert page.xpath("//nav[@class='pager']/a[@rel='next']")
+
+
+def test_feed_filters_and_sorts(client: TestClient) -> None:
+    base = {"since": "1900-01-01", "limit": 100}
+    newest = client.get("/api/feed", params={**base, "sort": "newest"}).json()["papers"]
+    assert [p["date"] for p in newest] == sorted((p["date"] for p in newest), reverse=True)
+    novel = client.get("/api/feed", params={**base, "sort": "novelty", "min_novelty": 80}).json()
+    values = [p["scores"]["novelty"]["value"] for p in novel["papers"]]
+    assert values and min(values) >= 80 and values == sorted(values, reverse=True)
+    coded = client.get("/api/feed", params={**base, "has_code": "true"}).json()
+    assert coded["papers"] and all(p["code_urls"] for p in coded["papers"])
+    lg = client.get("/api/feed", params={**base, "category": "cs.LG"}).json()
+    assert lg["papers"] and all(p["primary_category"] == "cs.LG" for p in lg["papers"])
+    window = client.get("/api/feed", params={**base, "since": "2025-03-01", "until": "2025-03-31"}).json()
+    assert window["papers"] and all("2025-03-01" <= p["date"] <= "2025-03-31" for p in window["papers"])
+
+
+def test_feed_shows_rising_researchers_with_their_definition(client: TestClient) -> None:
+    rising = client.get("/api/rising").json()
+    assert "mean AI Score" in rising["definition"]
+    gains = [r["gain"] for r in rising["researchers"]]
+    assert gains == sorted(gains, reverse=True) and all(r["recent_papers"] >= 2 for r in rising["researchers"])
+    page = html(client.get("/"))
+    assert [a.get("href") for a in page.xpath("//aside[@class='rising']//li/a")] == [
+        f"/researchers/{r['id']}" for r in rising["researchers"][:8]]
+
+
+def test_atom_and_rss_feeds_parse_and_escape(client: TestClient, busiest: int) -> None:
+    atom = client.get("/feed.atom", params={"since": "1900-01-01", "limit": 100})
+    assert atom.headers["content-type"].startswith("application/atom+xml")
+    tree = lxml.etree.fromstring(atom.content)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    titles = tree.xpath("//a:entry/a:title/text()", namespaces=ns)
+    assert len(titles) == 100
+    rss = lxml.etree.fromstring(client.get(f"/researchers/{busiest}.rss").content)
+    assert rss.xpath("/rss/channel/item/title/text()")
+    day = client.get(f"/papers/{HOSTILE_ID}.json").json()["latest_date"]  # a listing: the day it was listed
+    hostile = client.get("/feed.atom", params={"since": day, "until": day, "limit": 100})
+    assert HOSTILE_TITLE in lxml.etree.fromstring(hostile.content).xpath("//a:entry/a:title/text()", namespaces=ns)
+
+
+# --- search and compare --------------------------------------------------------------------
+
+
+def test_search_page_finds_researchers_with_typos_and_papers(client: TestClient, busiest: int, web_db: Path) -> None:
+    name = query(web_db, "SELECT name FROM researchers WHERE id = ?", busiest)[0][0]
+    typo = name[:-2] + name[-1] + name[-2]  # two letters swapped
+    page = html(client.get("/search", params={"q": typo}))
+    assert f"/researchers/{busiest}" in page.xpath("//ul[@class='researchers']/li/a/@href")
+    page = html(client.get("/search", params={"q": "Gaussian Splatting sensor simulation"}))
+    assert "/papers/arxiv:2503.11731" in page.xpath("//article[@class='paper']//h3/a/@href")
+
+
+def test_compare_puts_researchers_side_by_side(client: TestClient, web_db: Path) -> None:
+    ids = [rid for (rid,) in query(web_db, "SELECT id FROM researchers ORDER BY mentions DESC, id LIMIT 3")]
+    page = html(client.get("/compare", params={"ids": ",".join(map(str, ids))}))
+    assert page.xpath("//section[@class='compare']//tr[1]/th/a/@href") == [f"/researchers/{i}" for i in ids]
+    assert client.get("/api/compare", params={"ids": "1,x"}).status_code == 422
+
+
+# --- safety -------------------------------------------------------------------------------
+
+
+def test_markup_in_data_is_shown_as_text_everywhere(client: TestClient) -> None:
+    paper = client.get(f"/papers/{HOSTILE_ID}.json").json()
+    assert paper["title"] == HOSTILE_TITLE  # stored verbatim
+    day = paper["latest_date"]
+    for url, params in ((f"/papers/{HOSTILE_ID}", {}), ("/", {"since": day, "until": day, "limit": 100}),
+                        ("/search", {"q": "Escaping titles names"})):
+        response = client.get(url, params=params)
+        page = html(response)
+        assert HOSTILE_TITLE in text(page, "//h1|//h3"), url
+        assert not [s for s in page.xpath("//script") if "alert" in (s.text or "")], url
+        assert not page.xpath("//img[@onerror]") and not page.xpath("//b[.='markup']"), url
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text, url
+    assert "default-src 'self'" in client.get("/").headers["content-security-policy"]
+
+
+def test_limits_and_errors_are_clear_4xx_json(client: TestClient) -> None:
+    too_many = client.get("/api/feed", params={"limit": 101})
+    assert too_many.status_code == 422 and "query.limit" in too_many.json()["error"]["message"]
+    long_query = client.get("/api/search", params={"q": "x" * 201})
+    assert long_query.status_code == 422 and "query.q" in long_query.json()["error"]["message"]
+    missing = client.get("/api/researchers/987654")
+    assert missing.status_code == 404 and missing.json() == {
+        "error": {"status": 404, "message": "no researcher with id 987654"}}
+    page = client.get("/researchers/987654")
+    assert page.status_code == 404 and text(lxml.html.fromstring(page.text), "//h1") == ["404"]
+    big = client.post("/api/admin/researchers/merge", content=b"x" * 70_000,
+                      headers={"Content-Type": "application/json"})
+    assert big.status_code == 413
+
+
+def test_a_crash_is_a_500_json_error_without_a_traceback(web_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(views, "feed_view", boom)
+    with TestClient(create_app(web_db, as_of=AS_OF), raise_server_exceptions=False) as c:
+        for accept in ("application/json", "text/html"):
+            response = c.get("/feed", headers={"Accept": accept})
+            assert response.status_code == 500
+            assert "secret internals" not in response.text and "Traceback" not in response.text
+
+
+def test_the_public_app_cannot_write(client: TestClient) -> None:
+    store = client.app.state.paperscope.store()
+    with pytest.raises(sqlite3.OperationalError, match="readonly|query_only"):
+        store.conn.execute("DELETE FROM papers")
+    off = client.post("/api/admin/researchers/merge", json={"ids": [1, 2]})
+    assert off.status_code == 403 and "PAPERSCOPE_ADMIN_TOKEN" in off.json()["error"]["message"]
+
+
+def test_admin_merge_needs_the_token_and_then_applies(web_db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "admin.web_db"
+    shutil.copy(web_db, copy)
+    a, b = (rid for (rid,) in query(copy, "SELECT id FROM researchers ORDER BY mentions DESC, id LIMIT 2"))
+    with TestClient(create_app(copy, as_of=AS_OF, admin_token="s3cret")) as c:
+        wrong = c.post("/api/admin/researchers/merge", json={"ids": [a, b]}, headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401
+        bad = c.post("/api/admin/researchers/merge", json={"ids": [a]}, headers={"Authorization": "Bearer s3cret"})
+        assert bad.status_code == 422
+        done = c.post("/api/admin/researchers/merge", json={"ids": [a, b]}, headers={"Authorization": "Bearer s3cret"})
+        assert done.status_code == 200 and done.json()["override"] == 1
+    owners = query(copy, "SELECT count(DISTINCT researcher_id) FROM researcher_mentions WHERE researcher_id IN (?, ?)", a, b)
+    assert owners == [(1,)]
+
+
+# --- API description ------------------------------------------------------------------------
+
+
+def test_openapi_lists_the_api_and_the_docs_page_loads_nothing_remote(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/feed", "/api/researchers/{researcher_id}", "/api/papers/{identifier}", "/api/search",
+            "/api/compare", "/api/rising"} <= set(paths)
+    page = html(client.get("/docs"))
+    assert "GET /api/feed" in text(page, "//h2")
+    assets = page.xpath("//script/@src | //link/@href | //img/@src")
+    assert assets and all(a.startswith("/") for a in assets)
