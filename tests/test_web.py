@@ -18,7 +18,7 @@ import lxml.etree
 import lxml.html
 import pytest
 import rispy
-from conftest import AS_OF, HOSTILE_ID, HOSTILE_TITLE
+from conftest import AS_OF, FIXTURES, HOSTILE_ID, HOSTILE_TITLE, invoke
 from fastapi.testclient import TestClient
 
 import paperscope.web.views as views
@@ -299,3 +299,32 @@ def test_openapi_lists_the_api_and_the_docs_page_loads_nothing_remote(client: Te
     assert "GET /api/feed" in text(page, "//h2")
     assets = page.xpath("//script/@src | //link/@href | //img/@src")
     assert assets and all(a.startswith("/") for a in assets)
+
+
+def test_a_corpus_dated_by_year_only_has_a_feed(tmp_path: Path) -> None:
+    """Conference papers carry a year, no day: the feed's window is then the newest year."""
+    db = tmp_path / "conferences.db"
+    invoke(db, "ingest", "conferences", str(FIXTURES / "conferences" / "papers-slice.jsonl.gz"))
+    invoke(db, "resolve")
+    invoke(db, "score", "--only", "impact")
+    newest = max(y for (y,) in query(db, "SELECT year FROM papers WHERE year IS NOT NULL"))
+    with TestClient(create_app(db, as_of=AS_OF)) as c:
+        feed = c.get("/api/feed", params={"limit": 100}).json()
+        assert feed["filters"]["since"] == str(newest) and feed["papers"]
+        assert {p["year"] for p in feed["papers"]} == {newest}
+        assert html(c.get("/")).xpath("//article[@class='paper']")
+        assert c.get("/api/rising").status_code == 200
+
+
+def test_kept_views_are_recomputed_after_the_database_changes(web_db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "changing.db"
+    shutil.copy(web_db, copy)
+    rid = query(copy, "SELECT id FROM researchers ORDER BY mentions DESC, id LIMIT 1")[0][0]
+    with TestClient(create_app(copy, as_of=AS_OF)) as c:
+        before = c.get(f"/api/researchers/{rid}").json()["name"]
+        assert c.get(f"/api/researchers/{rid}").json()["name"] == before  # kept
+        conn = sqlite3.connect(copy)
+        conn.execute("UPDATE researchers SET name = 'Renamed Person' WHERE id = ?", (rid,))
+        conn.commit()
+        conn.close()
+        assert c.get(f"/api/researchers/{rid}").json()["name"] == "Renamed Person"

@@ -90,7 +90,7 @@ def build_profile(
             citations_by_year=p["citations_by_year"],
         ))
     metrics = compute_metrics(facts, as_of)
-    scores = store.scores.scores([p["id"] for p in papers])
+    scores = store.scores.values([p["id"] for p in papers])
     for p in papers:
         own = scores.get(p["id"], {})
         p["ai_score"] = own.get("impact", {}).get("value")

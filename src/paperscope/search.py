@@ -130,6 +130,37 @@ class SemanticIndex:
         return [(int(self.paper_ids[i]), float(sims[i])) for i in top]
 
 
+class _AnnSearch:
+    """The persisted ANN index (paperscope.ann) behind SemanticIndex's search method: a query
+    costs ~1 ms instead of a pass over every vector (150k: ~25 ms and all cores' memory
+    bandwidth). It holds the dated papers, which is all of them but those with no year."""
+
+    def __init__(self, index: Any) -> None:
+        self.index = index
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        ids, sims = self.index.search(np.asarray(vector, dtype=np.float32)[None, :], k)
+        return [(int(i), float(s)) for i, s in zip(ids[0], sims[0], strict=True) if i >= 0]
+
+
+def _vector_index(store: SqliteStore, model: str) -> Any:
+    """The ANN index of a model's vectors when `paperscope score` has built one beside the
+    database, else the exact in-memory index."""
+    from paperscope.ann import AnnIndex, IndexFileError, index_dir
+
+    if store.path not in ("", ":memory:"):
+        try:
+            index = AnnIndex.load(index_dir(store.path, model), view=True)
+        except IndexFileError:
+            index = None
+        if index is not None and index.embedder == model:
+            return _AnnSearch(index)
+    return SemanticIndex.from_store(store, model)
+
+
 def _core_name(key: str) -> str:
     """A folded name's words other than initials, sorted: "sham m kakade" → "kakade sham"."""
     return " ".join(sorted(w for w in key.split() if len(w) > 1))
@@ -335,7 +366,7 @@ def _semantic(
         vector = embedder.embed([query])[0]
         if not np.any(vector):
             return model, []  # no word of the query is known to the model
-        index = _cached(store, f"semantic:{model}", lambda m=model: SemanticIndex.from_store(store, m))
+        index = _cached(store, f"semantic:{model}", lambda m=model: _vector_index(store, m))
         floor = MIN_SIMILARITY.get(model.rpartition("@")[0], 0.0)
         return model, [(pid, sim) for pid, sim in index.search(vector, depth) if sim >= floor]
     return None, []

@@ -73,6 +73,16 @@ class FeedStore:
         ).fetchall()
         return [pid for (pid,) in rows], total
 
+    def titles(self, paper_ids: list[int]) -> list[tuple[int, str, str, str | None]]:
+        """(id, key, title, date) of these papers."""
+        if not paper_ids:
+            return []
+        marks = ", ".join("?" * len(paper_ids))
+        return self.conn.execute(
+            f"SELECT p.id, p.key, p.title, {_DATE} FROM papers p WHERE p.id IN ({marks})",  # noqa: S608
+            paper_ids,
+        ).fetchall()
+
     def authors_as_researchers(self, paper_id: int) -> dict[str, int]:
         """mention ("p3", "h:Name") → researcher id, for one paper's authors."""
         return dict(self.conn.execute(

@@ -123,6 +123,20 @@ class ScoreStore:
                 }
         return out
 
+    def values(self, paper_ids: Sequence[int]) -> dict[int, dict[str, dict[str, Any]]]:
+        """paper id → kind → {value, label}: what lists show, without the explanations."""
+        out: dict[int, dict[str, dict[str, Any]]] = {}
+        ids = sorted(set(paper_ids))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for pid, kind, value, label in self.conn.execute(
+                "SELECT paper_id, kind, value, label FROM paper_scores"
+                f" WHERE paper_id IN ({', '.join('?' * len(chunk))})",  # noqa: S608
+                chunk,
+            ):
+                out.setdefault(pid, {})[kind] = {"value": value, "label": label}
+        return out
+
     def top_scored(
         self, kind: str, since: str | None, limit: int, category: str | None = None
     ) -> list[tuple[int, float]]:

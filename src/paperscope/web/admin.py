@@ -56,6 +56,7 @@ def _write(app: Any, action: Any) -> dict[str, Any]:
     finally:
         store.close()
         app.cache.clear()
+        app.figures.clear()
 
 
 @router.post("/researchers/merge", summary="Merge researchers (stored as an override)")

@@ -55,16 +55,19 @@ def feed_params(
     store = app.store()
     where = FeedFilter(
         category or None, has_code or None, min_novelty,
-        since.isoformat() if since else app.cached("feed_window", lambda: views.feed_window(store)),
+        since.isoformat() if since else app.corpus_figure("feed_window", lambda: views.feed_window(store)),
         until.isoformat() if until else None,
     )
-    return views.feed_view(store, sort=sort, where=where, limit=limit, offset=offset)
+    return app.cached(  # type: ignore[no-any-return]
+        f"feed:{sort}:{where}:{limit}:{offset}",
+        lambda: views.feed_view(store, sort=sort, where=where, limit=limit, offset=offset),
+    )
 
 
 @router.get("/rising", summary="Rising researchers (definition in the response)")
 def rising(request: Request, limit: Annotated[int, Query(ge=1, le=50)] = 10) -> dict[str, Any]:
     app = state(request)
-    return app.cached(f"rising:{limit}", lambda: views.rising_view(app.store(), limit))
+    return app.corpus_figure(f"rising:{limit}", lambda: views.rising_view(app.store(), limit))
 
 
 @router.get("/researchers/{researcher_id}", summary="A researcher's profile, one page of papers")
@@ -76,8 +79,12 @@ def researcher(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     app = state(request)
+    as_of = app.as_of()
     try:
-        return views.researcher_view(app.store(), researcher_id, as_of=app.as_of(), sort=sort, limit=limit, offset=offset)
+        return app.cached(  # type: ignore[no-any-return]
+            f"researcher:{researcher_id}:{as_of}:{sort}:{limit}:{offset}",
+            lambda: views.researcher_view(app.store(), researcher_id, as_of=as_of, sort=sort, limit=limit, offset=offset),
+        )
     except views.NotFound as exc:
         raise HTTPException(404, str(exc)) from None
 

@@ -14,13 +14,18 @@ The public app is read-only: request threads read through connections opened wit
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -33,8 +38,17 @@ from paperscope.store import SqliteStore, open_store
 
 __all__ = ["Settings", "create_app"]
 
+log = logging.getLogger("paperscope.web")
+
 WEB = Path(__file__).parent
 MAX_BODY = 64 * 1024  # bytes a request body may carry (admin requests are small JSON)
+READ_CACHE_KIB = 4096  # SQLite page cache of each request thread's connection
+# Request threads: views hold the GIL most of the time, so more threads than cores only
+# queue inside the process (measured on 2 cores: 40 threads gave half the pages/s of 2–4 and
+# 3× the memory; docs/benchmarks.md, Web). One per core.
+THREADS = min(8, os.cpu_count() or 2)
+# Views kept computed (profiles are the costly ones: ~5–40 ms each, ~100 KB of data).
+CACHED_VIEWS = 512
 
 
 @dataclass
@@ -45,6 +59,7 @@ class Settings:
     admin_token: str | None = None
     as_of: dt.date | None = None  # the date profiles are computed for (default: today)
     ann_dir: Path | None = None  # the ANN index for similar papers (default: beside the db)
+    cached_views: int = CACHED_VIEWS  # views kept computed ($PAPERSCOPE_VIEW_CACHE; 0: none)
 
 
 @dataclass
@@ -56,13 +71,17 @@ class State:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ann: Any = None
     _ann_loaded: bool = False
-    cache: dict[str, Any] = field(default_factory=dict)
+    cache: OrderedDict[str, Any] = field(default_factory=OrderedDict)  # views (profiles, feed pages)
+    figures: OrderedDict[str, Any] = field(default_factory=OrderedDict)  # corpus-wide figures
 
     def store(self) -> SqliteStore:
         store = getattr(self._local, "store", None)
         if store is None:
             store = SqliteStore(self.settings.db_path)
             store.conn.execute("PRAGMA query_only = ON")
+            # One connection per request thread: a small page cache each (the OS caches the
+            # file for all of them), not the 64 MiB a bulk ingest wants.
+            store.conn.execute(f"PRAGMA cache_size = -{READ_CACHE_KIB}")
             self._local.store = store
         return store
 
@@ -81,17 +100,39 @@ class State:
         return self._ann
 
     def cached(self, key: str, compute: Any) -> Any:
-        """A value computed once per version of the database file (rising researchers…): a
-        commit changes the database's or its WAL's modification time."""
+        """A view computed once per version of the database file: a commit changes the
+        database's or its WAL's modification time. The ``cached_views`` most recently used
+        are kept (none when it is 0)."""
+        if self.settings.cached_views <= 0:
+            return compute()
+        return self._kept(self.cache, key, compute, self.settings.cached_views)
+
+    def corpus_figure(self, key: str, compute: Any) -> Any:
+        """A figure of the whole corpus (rising researchers, the feed's window, categories):
+        kept per version of the database file whatever ``cached_views`` says."""
+        return self._kept(self.figures, key, compute, None)
+
+    def _kept(self, kept: OrderedDict[str, Any], key: str, compute: Any, bound: int | None) -> Any:
         stamp = _db_mtime(self.settings.db_path)
         with self._lock:
-            hit = self.cache.get(key)
+            hit = kept.get(key)
             if hit is not None and hit[0] == stamp:
+                kept.move_to_end(key)
                 return hit[1]
         value = compute()
         with self._lock:
-            self.cache[key] = (stamp, value)
+            kept[key] = (stamp, value)
+            while bound is not None and len(kept) > bound:
+                kept.popitem(last=False)
         return value
+
+
+def _warm(app: FastAPI) -> None:
+    """Compute what the front page needs before the first visitor asks."""
+    from paperscope.web import views
+
+    state = app.state.paperscope
+    state.corpus_figure("rising:8", lambda: views.rising_view(state.store(), 8))
 
 
 def _db_mtime(path: str) -> float:
@@ -158,12 +199,20 @@ def create_app(
 ) -> FastAPI:
     """The paperscope web app over the database at ``db_path`` (created and migrated if
     needed). ``admin_token`` defaults to ``$PAPERSCOPE_ADMIN_TOKEN``."""
-    open_store(db_path).close()  # create / migrate once, before request threads read it
+    with open_store(db_path) as store:  # create / migrate, and bring the search index up to
+        store.search.refresh()          # date, once, before request threads read it
     settings = Settings(
         str(db_path), admin_token if admin_token is not None else os.environ.get("PAPERSCOPE_ADMIN_TOKEN") or None,
-        as_of, ann_dir,
+        as_of, ann_dir, int(os.environ.get("PAPERSCOPE_VIEW_CACHE", CACHED_VIEWS)),
     )
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+        await anyio.to_thread.run_sync(_warm, app)  # the rail every feed page shows: ~1–2 s on 150k papers
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="paperscope",
         version="1",
         description="Papers, researchers, Novelty % and AI Scores: the JSON API of a paperscope database.",
@@ -189,8 +238,13 @@ def create_app(
             request.scope["query_string"] = urlencode(pairs).encode("latin-1")
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
-            return JSONResponse(error_body(413, f"request body over {MAX_BODY} bytes"), status_code=413)
-        response = await call_next(request)
+            response: Response = JSONResponse(error_body(413, f"request body over {MAX_BODY} bytes"), status_code=413)
+        else:
+            try:
+                response = await call_next(request)
+            except Exception:  # answered here, as a 500 on a connection that stays usable
+                log.exception("%s %s failed", request.method, request.url.path)
+                response = _error(request, 500, "internal error; the server log has the details")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault(
             "Content-Security-Policy",
@@ -207,10 +261,6 @@ def create_app(
         detail = [{"where": ".".join(str(p) for p in e.get("loc", ())), "why": e.get("msg")} for e in exc.errors()]
         where = "; ".join(f"{d['where']}: {d['why']}" for d in detail)
         return _error(request, 422, f"invalid request ({where})", detail)
-
-    @app.exception_handler(Exception)
-    async def crashed(request: Request, exc: Exception) -> Response:  # never a traceback page
-        return _error(request, 500, "internal error; the server log has the details")
 
     return app
 

@@ -64,11 +64,12 @@ def paper_view(store: SqliteStore, identifier: str, *, similar: Any = None, k: i
         author["researcher_id"] = who.get(f"p{author['position']}")
     novelty = data["scores"].get("novelty")
     nearest = (novelty or {}).get("explanation", {}).get("nearest_earlier", [])
-    for neighbour in nearest:
-        neighbour.update(_brief(store, neighbour["paper_id"]))
     # Similar papers, earlier or later; those already named as nearest earlier are not repeated.
     shown = {n["paper_id"] for n in nearest}
-    data["similar"] = [s for s in _similar(store, similar, paper_id, k + len(shown)) if s["paper_id"] not in shown][:k]
+    data["similar"] = [s for s in _similar(similar, paper_id, k + len(shown)) if s["paper_id"] not in shown][:k]
+    named = _titles(store, [n["paper_id"] for n in (*nearest, *data["similar"])])
+    for neighbour in (*nearest, *data["similar"]):
+        neighbour.update(named.get(neighbour["paper_id"], {"title": None, "key": None, "date": None}))
     return data
 
 
@@ -76,7 +77,7 @@ def papers_brief(store: SqliteStore, paper_ids: list[int]) -> dict[int, dict[str
     """What a paper block in a list shows, for many papers in a few queries. Field names are
     those of the CLI's paper JSON; ``date`` is the first date (or the year)."""
     stored = store.researchers.profile_papers(paper_ids)
-    scores = store.scores.scores(paper_ids)
+    scores = store.scores.values(paper_ids)
     out = {}
     for pid, p in stored.items():
         own = scores.get(pid, {})
@@ -93,12 +94,13 @@ def papers_brief(store: SqliteStore, paper_ids: list[int]) -> dict[int, dict[str
     return out
 
 
-def _brief(store: SqliteStore, paper_id: int) -> dict[str, Any]:
-    other = papers_brief(store, [paper_id])[paper_id]
-    return {"title": other["title"], "key": other["key"], "date": other["date"]}
+def _titles(store: SqliteStore, paper_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Title, key and date of papers named on another's page, in one query."""
+    return {pid: {"title": title, "key": key, "date": date}
+            for pid, key, title, date in store.feed.titles(paper_ids)}
 
 
-def _similar(store: SqliteStore, index: Any, paper_id: int, k: int) -> list[dict[str, Any]]:
+def _similar(index: Any, paper_id: int, k: int) -> list[dict[str, Any]]:
     if index is None:
         return []
     vector = index.vector(paper_id)
@@ -108,15 +110,18 @@ def _similar(store: SqliteStore, index: Any, paper_id: int, k: int) -> list[dict
     out = []
     for pid, sim in zip(ids[0].tolist(), sims[0].tolist(), strict=True):
         if pid >= 0 and pid != paper_id and np.isfinite(sim):
-            out.append({"paper_id": pid, "similarity": round(float(sim), 4), **_brief(store, pid)})
+            out.append({"paper_id": pid, "similarity": round(float(sim), 4)})
     return out[:k]
 
 
 def feed_window(store: SqliteStore, days: int = FEED_WINDOW_DAYS) -> str | None:
-    """The first day of the default feed window (None on an empty store)."""
+    """The first day of the default feed window (None on an empty store). When the newest
+    paper has only a year (a conference corpus), the window is that year."""
     newest = store.feed.newest_date()
     if not newest:
         return None
+    if len(newest) < 10:
+        return newest[:4]  # "2025" sorts before every day of 2025 and after all of 2024
     return (dt.date.fromisoformat(newest[:10]) - dt.timedelta(days=days)).isoformat()
 
 
