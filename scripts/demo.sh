@@ -26,6 +26,6 @@ ps paper "$(ps papers --sort score --since 2026-01-01 --limit 1 --format json | 
 echo; echo "== a scored researcher profile, in the layout of the seed pages (first 3 of their papers) =="
 ps researcher "Sham M. Kakade" --as-of 2026-11-23 --sort citations --limit 3
 if [ -z "${PAPERSCOPE_DEMO_NO_SERVE:-}" ]; then
-  echo; echo "== the web app: open http://127.0.0.1:8000/ (Ctrl-C stops it) =="
+  echo; echo "== the web app: open http://127.0.0.1:${PAPERSCOPE_PORT:-8000}/ (Ctrl-C stops it) =="
   exec .venv/bin/paperscope --db sample.db serve --host 127.0.0.1 --port "${PAPERSCOPE_PORT:-8000}" --as-of 2026-11-23
 fi
