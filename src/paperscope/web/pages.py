@@ -9,8 +9,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from paperscope.web import api, syndication, views
+from paperscope.web import api, syndication
 from paperscope.web.app import wants_json
+
+__all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -125,5 +127,3 @@ def _split(ref: str, suffixes: tuple[str, ...]) -> tuple[str, str]:
             return ref[: -len(suffix)], suffix
     return ref, ""
 
-
-__all__ = ["router", "views"]

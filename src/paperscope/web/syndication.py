@@ -12,6 +12,8 @@ from feedgen.feed import FeedGenerator
 from paperscope.web.app import paper_url
 
 
+__all__ = ["feed_response", "researcher_response"]
+
 MEDIA = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
 
 
@@ -73,5 +75,3 @@ def researcher_response(request: Request, profile: dict[str, Any], kind: str) ->
         _entry(fg, request, paper)
     return _response(fg, kind)
 
-
-__all__ = ["feed_response", "researcher_response"]
