@@ -14,6 +14,7 @@ The public app is read-only: request threads read through connections opened wit
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import os
 import threading
@@ -43,10 +44,11 @@ log = logging.getLogger("paperscope.web")
 WEB = Path(__file__).parent
 MAX_BODY = 64 * 1024  # bytes a request body may carry (admin requests are small JSON)
 READ_CACHE_KIB = 4096  # SQLite page cache of each request thread's connection
-# Request threads: views hold the GIL most of the time, so more threads than cores only
-# queue inside the process (measured on 2 cores: 40 threads gave half the pages/s of 2–4 and
-# 3× the memory; docs/benchmarks.md, Web). One per core.
-THREADS = min(8, os.cpu_count() or 2)
+# Request threads: views hold the GIL most of the time, so many threads only queue inside
+# the process (measured on 2 cores: 40 threads gave half the pages/s of 2–4 and 3× the
+# memory). Two per core: with one, a large profile holds up the small pages behind it
+# (researcher pages at ~80/s: p95 58 ms with 2 threads, 34 ms with 4; docs/benchmarks.md, Web).
+THREADS = min(8, 2 * (os.cpu_count() or 1))
 # Views kept computed (profiles are the costly ones: ~5–40 ms each, ~100 KB of data).
 CACHED_VIEWS = 512
 
@@ -128,11 +130,19 @@ class State:
 
 
 def _warm(app: FastAPI) -> None:
-    """Compute what the front page needs before the first visitor asks."""
+    """Compute what the front page needs, and load search's in-memory indexes, before the
+    first visitor asks (on 150k papers: ~2 s at start instead of on someone's request).
+    Then freeze what was loaded out of the garbage collector's view: it lives as long as
+    the process, and full collections would otherwise walk it again and again."""
+    from paperscope.search import search
     from paperscope.web import views
 
     state = app.state.paperscope
     state.corpus_figure("rising:8", lambda: views.rising_view(state.store(), 8))
+    search(state.store(), "paperscope", limit=1)
+    state.ann()
+    gc.collect()
+    gc.freeze()
 
 
 def _db_mtime(path: str) -> float:
