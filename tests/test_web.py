@@ -180,6 +180,7 @@ def test_feed_filters_and_sorts(client: TestClient) -> None:
 def test_feed_shows_rising_researchers_with_their_definition(client: TestClient) -> None:
     rising = client.get("/api/rising").json()
     assert "mean AI Score" in rising["definition"]
+    assert rising["researchers"], "the fixture corpus has researchers with recent papers"
     gains = [r["gain"] for r in rising["researchers"]]
     assert gains == sorted(gains, reverse=True) and all(r["recent_papers"] >= 2 for r in rising["researchers"])
     page = html(client.get("/"))
