@@ -149,3 +149,36 @@ def test_bad_table_line_names_the_line() -> None:
         list(parse_rules(["# comment", "(unclosed\ttag"], "t.tsv"))
     with pytest.raises(ValueError, match="t.tsv line 1: expected"):
         list(parse_rules(["no tab here"], "t.tsv"))
+
+
+def test_the_word_prefilter_never_changes_a_tag() -> None:
+    """Rules whose patterns are plain words are skipped when the name lacks their first word;
+    every affiliation of the conference fixture gets the tag a search by every rule gives."""
+    import gzip
+    import json
+    import re
+
+    from conftest import FIXTURES
+
+    from paperscope.affiliations import NO_TAG, _fallback_tag, _tag_one
+
+    def unfiltered(institution: str) -> str | None:
+        normalized = normalize_affiliation(institution)
+        if not normalized:
+            return None
+        found = [(m.start(), r.line, r.tag) for r in load_rules() if (m := r.pattern.search(normalized))]
+        if found:
+            tag = min(found)[2]
+            return None if tag == NO_TAG else tag
+        return _fallback_tag(institution)
+
+    texts = set()
+    with gzip.open(FIXTURES / "conferences" / "papers-slice.jsonl.gz", "rt", encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            for field in (record.get("affiliations") or []) + (record.get("aff_unique_norm") or "").split(";"):
+                texts.update(part for part in re.split(r"\+", field) if part.strip())
+    assert len(texts) > 100
+    assert sum(r.needs is not None for r in load_rules()) > len(load_rules()) // 2  # the filter is used
+    for text in sorted(texts):
+        assert _tag_one(text) == unfiltered(text), text

@@ -76,6 +76,30 @@ class TagRule:
     pattern: re.Pattern[str]
     tag: str
     line: int  # in the table, for error messages and for reading why a tag was given
+    # Words of which a normalized name must hold one for the pattern to match at all, when
+    # the pattern is plain enough to tell (see _required_words); None: always try it.
+    needs: frozenset[str] | None = None
+
+
+# One alternative of a plain pattern: words anchored at a word start ("\bsri international\b",
+# "^national university$"). Its first word is then a whole word of any name it matches.
+_PLAIN_ALTERNATIVE = re.compile(r"^(?:\\b|\^)([a-z0-9]+)( [a-z0-9 ]+)?(\\b|\$)?$")
+
+
+def _required_words(pattern: str) -> frozenset[str] | None:
+    """The first words of a pattern's alternatives, if every alternative is plain words
+    starting at a word start and its first word is whole (followed by a space, or by the
+    pattern's end at a word boundary); else None. A name can only match the pattern if it
+    holds one of these words: a set lookup rules out most of the table before any search."""
+    if "(" in pattern or "[" in pattern:
+        return None
+    words = set()
+    for alternative in pattern.split("|"):
+        match = _PLAIN_ALTERNATIVE.match(alternative)
+        if match is None or (match.group(2) is None and match.group(3) is None):
+            return None
+        words.add(match.group(1))
+    return frozenset(words)
 
 
 def normalize_affiliation(text: str) -> str:
@@ -108,7 +132,7 @@ def parse_rules(lines: Iterable[str], name: str) -> Iterable[TagRule]:
             pattern = re.compile(fields[0])
         except re.error as error:
             raise ValueError(f"{name} line {number}: bad pattern {fields[0]!r}: {error}") from None
-        yield TagRule(pattern, fields[1], number)
+        yield TagRule(pattern, fields[1], number, _required_words(fields[0]))
 
 
 def institution_tag(text: str) -> str | None:
@@ -145,7 +169,10 @@ def _tag_one(institution: str) -> str | None:
     if not normalized:
         return None
     best: tuple[int, int, str] | None = None  # (start, line, tag)
+    words = set(normalized.split())
     for rule in load_rules():
+        if rule.needs is not None and rule.needs.isdisjoint(words):
+            continue
         match = rule.pattern.search(normalized)
         if match and (best is None or (match.start(), rule.line) < best[:2]):
             best = (match.start(), rule.line, rule.tag)
