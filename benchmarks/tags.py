@@ -24,18 +24,6 @@ import orjson
 from paperscope import affiliations as A
 
 
-def every_rule(institution: str) -> str | None:
-    """The tag by the table's definition: the earliest match of any rule, then the line."""
-    normalized = A.normalize_affiliation(institution)
-    if not normalized:
-        return None
-    found = [(m.start(), r.line, r.tag) for r in A.load_rules() if (m := r.pattern.search(normalized))]
-    if found:
-        tag = min(found)[2]
-        return None if tag == A.NO_TAG else tag
-    return A._fallback_tag(institution)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, required=True)
@@ -50,7 +38,7 @@ def main() -> None:
     A.load_rules()
 
     start = time.perf_counter()
-    reference = [every_rule(s) for s in strings]
+    reference = [A.tag_by_every_rule(s) for s in strings]
     ref_s = time.perf_counter() - start
     A._tag_one.cache_clear()
     start = time.perf_counter()

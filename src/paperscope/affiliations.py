@@ -42,6 +42,7 @@ __all__ = [
     "load_rules",
     "normalize_affiliation",
     "paper_affiliation_tags",
+    "tag_by_every_rule",
 ]
 
 TABLE = "institution_tags.tsv"
@@ -178,6 +179,20 @@ def _tag_one(institution: str) -> str | None:
             best = (match.start(), rule.line, rule.tag)
     if best is not None:
         return None if best[2] == NO_TAG else best[2]
+    return _fallback_tag(institution)
+
+
+def tag_by_every_rule(institution: str) -> str | None:
+    """One institution's tag by the table's plain definition — every rule searched, the
+    earliest match wins, then the earliest line — without _tag_one's word prefilter or
+    cache. Tests and benchmarks/tags.py hold _tag_one to it."""
+    normalized = normalize_affiliation(institution)
+    if not normalized:
+        return None
+    found = [(m.start(), r.line, r.tag) for r in load_rules() if (m := r.pattern.search(normalized))]
+    if found:
+        tag = min(found)[2]
+        return None if tag == NO_TAG else tag
     return _fallback_tag(institution)
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,7 +33,7 @@ import numpy as np
 
 from paperscope.novelty import DateLike, IndexFileError, _days, _topk_prefix, _unit_rows
 
-__all__ = ["AnnIndex", "EXACT_BELOW", "IndexFileError", "OVERSAMPLE", "index_dir"]
+__all__ = ["AnnIndex", "EXACT_BELOW", "IndexFileError", "OVERSAMPLE", "index_dir", "open_shared"]
 
 EXACT_BELOW = 20_000  # a date-limited query with this few earlier papers is answered exactly
 OVERSAMPLE = 2.0
@@ -240,6 +241,31 @@ class AnnIndex:
         index = cls(int(meta["ndim"]), meta.get("embedder", ""), graph=graph)
         index.days = dict(zip(ids.tolist(), days, strict=True))
         index.hashes = dict(zip(ids.tolist(), hashes.tolist(), strict=True))
+        return index
+
+
+_shared: dict[Path, tuple[int, AnnIndex]] = {}
+_shared_lock = threading.Lock()
+
+
+def open_shared(directory: str | Path) -> AnnIndex | None:
+    """The index saved in ``directory``, memory-mapped and loaded once per process while its
+    files stay as they are (a `paperscope score` that rewrites them is picked up); None when
+    there is no readable index there. Search and the web app's similar papers share it."""
+    directory = Path(directory)
+    try:
+        stamp = (directory / "meta.json").stat().st_mtime_ns
+    except OSError:
+        return None
+    with _shared_lock:
+        held = _shared.get(directory)
+        if held is not None and held[0] == stamp:
+            return held[1]
+        try:
+            index = AnnIndex.load(directory, view=True)
+        except IndexFileError:
+            return None
+        _shared[directory] = (stamp, index)
         return index
 
 

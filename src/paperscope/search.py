@@ -149,13 +149,10 @@ class _AnnSearch:
 def _vector_index(store: SqliteStore, model: str) -> Any:
     """The ANN index of a model's vectors when `paperscope score` has built one beside the
     database, else the exact in-memory index."""
-    from paperscope.ann import AnnIndex, IndexFileError, index_dir
+    from paperscope.ann import index_dir, open_shared
 
     if store.path not in ("", ":memory:"):
-        try:
-            index = AnnIndex.load(index_dir(store.path, model), view=True)
-        except IndexFileError:
-            index = None
+        index = open_shared(index_dir(store.path, model))
         if index is not None and index.embedder == model:
             return _AnnSearch(index)
     return SemanticIndex.from_store(store, model)

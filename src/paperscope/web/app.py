@@ -71,8 +71,6 @@ class State:
     settings: Settings
     _local: threading.local = field(default_factory=threading.local)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _ann: Any = None
-    _ann_loaded: bool = False
     cache: OrderedDict[str, Any] = field(default_factory=OrderedDict)  # views (profiles, feed pages)
     figures: OrderedDict[str, Any] = field(default_factory=OrderedDict)  # corpus-wide figures
 
@@ -94,12 +92,9 @@ class State:
         return self.settings.as_of or dt.date.today()
 
     def ann(self) -> Any:
-        """The ANN index of the stored embeddings (memory-mapped), or None if there is none."""
-        with self._lock:
-            if not self._ann_loaded:
-                self._ann = _load_ann(self.store(), self.settings)
-                self._ann_loaded = True
-        return self._ann
+        """The ANN index of the stored embeddings (memory-mapped, shared with search), or
+        None if there is none."""
+        return _load_ann(self.store(), self.settings)
 
     def cached(self, key: str, compute: Any) -> Any:
         """A view computed once per version of the database file: a commit changes the
@@ -153,21 +148,14 @@ def _db_mtime(path: str) -> float:
 
 
 def _load_ann(store: SqliteStore, settings: Settings) -> Any:
-    from paperscope.ann import AnnIndex, IndexFileError, index_dir
+    from paperscope.ann import index_dir, open_shared
 
     if settings.ann_dir is not None:
-        where = settings.ann_dir
-    else:
-        row = store.conn.execute(
-            "SELECT model, count(*) FROM embeddings GROUP BY model ORDER BY 2 DESC LIMIT 1"
-        ).fetchone()
-        if row is None:
-            return None
-        where = index_dir(settings.db_path, row[0])
-    try:
-        return AnnIndex.load(where, view=True)
-    except IndexFileError:
+        return open_shared(settings.ann_dir)
+    models = store.search.embedding_models()  # model → papers embedded, kept by the search refresh
+    if not models:
         return None
+    return open_shared(index_dir(settings.db_path, max(models, key=lambda m: (models[m], m))))
 
 
 def templates() -> Jinja2Templates:

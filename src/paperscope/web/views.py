@@ -14,11 +14,9 @@ import numpy as np
 
 from paperscope.profiles import build_profile
 from paperscope.store import SqliteStore
-from paperscope.store.feed import FEED_SORTS, FeedFilter
+from paperscope.store.feed import FeedFilter
 
 __all__ = [
-    "FEED_SORTS",
-    "PROFILE_SORTS",
     "NotFound",
     "compare_view",
     "feed_view",
@@ -27,7 +25,6 @@ __all__ = [
     "researcher_view",
 ]
 
-PROFILE_SORTS = ("date", "citations", "score", "novelty")
 FEED_WINDOW_DAYS = 90  # the feed's default window: papers of the 90 days up to the newest one
 RISING_WINDOW_DAYS = 365
 
