@@ -11,10 +11,14 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import orjson
+
+# numpy is imported where vectors are read or written, not with the store: every
+# command opens the store, and most (ingest, paper, stats) never touch a vector.
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["PaperText", "ScoreRow", "ScoreStore"]
 
@@ -59,6 +63,8 @@ class ScoreStore:
         ))
 
     def write_embeddings(self, model: str, rows: Sequence[tuple[int, str, np.ndarray]]) -> None:
+        import numpy as np
+
         self.conn.executemany(
             "INSERT OR REPLACE INTO embeddings (paper_id, model, text_hash, dim, vector)"
             " VALUES (?, ?, ?, ?, ?)",
@@ -68,6 +74,8 @@ class ScoreStore:
 
     def embeddings(self, model: str) -> tuple[list[int], np.ndarray]:
         """Every stored vector of a model: (paper ids, n × dim matrix), by paper id."""
+        import numpy as np
+
         ids: list[int] = []
         vectors: list[bytes] = []
         dim = 0
