@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,12 +25,12 @@ GUN_DETECTION = "Gun Detection Using Combined Human Pose and Weapon Appearance"
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """arXiv listings and conference papers, resolved and scored (which indexes them)."""
+    """arXiv listings and conference papers, resolved (which indexes them) and scored."""
     path = tmp_path_factory.mktemp("search") / "base.db"
     invoke(path, "ingest", "listings", LISTINGS)
     invoke(path, "ingest", "conferences", str(CONFERENCES))
-    invoke(path, "resolve")
-    assert "search: 330 papers indexed" in invoke(path, "score").stdout
+    assert "search: 330 papers indexed" in invoke(path, "resolve").stdout
+    assert "search: 0 papers indexed" in invoke(path, "score").stdout
     return path
 
 
@@ -156,14 +157,21 @@ def test_refresh_indexes_only_what_is_new(own_copy: Path) -> None:
         assert (again.indexed, again.removed, again.researchers) == (0, 0, 0)
         before, generation = s.stats()["papers"], again.generation
     invoke(own_copy, "ingest", "snapshot", SNAPSHOT)
-    invoke(own_copy, "resolve")
     with open_store(own_copy) as s:
         new = s.stats()["papers"] - before
         assert new > 10
         refreshed = s.search.refresh()
         assert (refreshed.indexed, refreshed.removed) == (new, 0)
-        assert refreshed.researchers > 0 and refreshed.generation == generation + 1
+        assert refreshed.researchers == 0 and refreshed.generation == generation + 1
         assert s.search.refresh().indexed == 0
+    # `resolve` ends by refreshing the index: the new researchers' names are searchable
+    # at once, not only after the next `score`.
+    resolved = invoke(own_copy, "resolve").output
+    assert "search: 0 papers indexed, 0 removed;" in resolved
+    assert re.search(r"search: .*; [\d,]+ researcher names", resolved), resolved
+    with open_store(own_copy) as s:
+        assert s.search.generation() == generation + 2
+        assert s.search.refresh().researchers == 0
         title = "Zeros of a growing number of derivatives of random polynomials with independent roots"
         assert search(s, title)["papers"][0]["arxiv_id"] == "2212.11867"
         # The new researchers are found, typo and all: in-memory indexes follow the refresh.

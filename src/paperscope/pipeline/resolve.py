@@ -31,6 +31,7 @@ from paperscope.resolve.cluster import cluster
 from paperscope.resolve.mentions import Mention
 from paperscope.store import SqliteStore, open_store
 from paperscope.store.researchers import MentionKey, MentionRow, PaperContext, ResearcherRow
+from paperscope.store.search import RefreshSummary
 
 __all__ = ["ResolveSummary", "mention_label", "resolve_store"]
 
@@ -51,6 +52,7 @@ class ResolveSummary:
     overrides: int = 0
     seconds: float = 0.0
     override_problems: list[str] = field(default_factory=list)
+    search: RefreshSummary | None = None  # the search index brought up to date afterwards
 
     def line(self) -> str:
         text = (
@@ -61,6 +63,8 @@ class ResolveSummary:
         )
         for problem in self.override_problems:
             text += f"\n  override not applied: {problem}"
+        if self.search is not None:
+            text += f"\n  {self.search.line()}"
         return text
 
 
@@ -109,6 +113,10 @@ def resolve_store(
     summary.researchers = len(researchers)
     with store.transaction():
         rs.replace(researchers, {b: answers[b] for b in todo}, stale=set(cache) - set(blocks))
+    # Researchers' names are searched: a running web app (or a later `search`) finds the
+    # new ones from now on, not only after the next `score`. Papers not indexed yet are
+    # indexed too (work `score` would otherwise do).
+    summary.search = store.search.refresh()
     summary.seconds = time.perf_counter() - started
     return summary
 
