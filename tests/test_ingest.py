@@ -32,6 +32,17 @@ def test_conference_paper_and_seed_page_paper_merge_by_title(cli: Callable[..., 
     assert paper["first_date"] == "2022-11-14" and paper["venue"] == "EMNLP 2022"
     assert {"field": "affiliation_tag", "value": "tsinghua", "source": "002_19619317ec4bebf5.txt",
             "as_of": "2026-11-23"} in paper["claims"]
+    # For people, the title match key is not an identifier worth listing.
+    text = cli("paper", "venue:emnlp2022/2022.emnlp-main.765").stdout
+    assert "\nids: venue emnlp2022/2022.emnlp-main.765\n" in text
+
+
+def test_a_paper_known_only_from_a_page_says_so(cli: Callable[..., Result], cli_json) -> None:
+    cli("ingest", "seeds", SEEDS, "--as-of", "2026-11-23")
+    key = "title:finding skill neurons in pre trained transformer based language models"
+    assert cli_json("paper", key)["identifiers"] == {"title": [key.removeprefix("title:")]}
+    text = cli("paper", key).stdout
+    assert "\nids: none (known by its title, from a researcher page)\n" in text
 
 
 def test_merge_does_not_depend_on_order(tmp_path: Path, cli, cli_json) -> None:

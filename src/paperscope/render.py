@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from paperscope.ids import category_short_code
+from paperscope.store.rows import WEAK_SCHEMES
 
 __all__ = [
     "authors_short", "display_date", "paper_explained", "paper_line", "paper_text", "profile_markdown",
@@ -91,9 +92,11 @@ def paper_text(paper: dict[str, Any]) -> str:
         if a["affiliations"]:
             lines.append(f"  {a['name']}: {'; '.join(a['affiliations'])}")
     lines.append("")
-    lines.append("ids: " + "; ".join(
-        f"{scheme} {value}" for scheme, values in paper["identifiers"].items() for value in values
-    ))
+    # A "title" identifier is the store's own match key for a paper a page named without
+    # one: not something a reader would cite, so it is left out here (JSON keeps it).
+    ids = [f"{scheme} {value}" for scheme, values in paper["identifiers"].items()
+           if scheme not in WEAK_SCHEMES for value in values]
+    lines.append("ids: " + ("; ".join(ids) if ids else "none (known by its title, from a researcher page)"))
     if paper["categories"]:
         lines.append(f"categories: {' '.join(paper['categories'])} (primary {paper['primary_category']})")
     for label, key in (("first version", "first_date"), ("latest version", "latest_date"),
