@@ -132,6 +132,21 @@ def test_paper_page_links_authors_explains_scores_and_lists_similar_papers(clien
     assert len(page.xpath("//section[@class='similar']//li")) == len(data["similar"])
 
 
+def test_an_author_hidden_behind_et_al_links_to_their_researcher(client: TestClient, web_db: Path) -> None:
+    # A seed page lists its researcher's papers, some with the researcher hidden behind
+    # "et al.": the paper page still links them.
+    key, name, rid = query(
+        web_db,
+        "SELECT p.key, m.mention, m.researcher_id FROM researcher_mentions m"
+        " JOIN papers p ON p.id = m.paper_id WHERE m.mention LIKE 'h:%' ORDER BY p.id LIMIT 1",
+    )[0]
+    name = name.removeprefix("h:")
+    hidden = [a for a in client.get(f"/papers/{key}.json").json()["authors"] if a["position"] is None]
+    assert [(a["name"], a["researcher_id"]) for a in hidden] == [(name, rid)]
+    page = html(client.get(f"/papers/{key}"))
+    assert page.xpath(f"//p[@class='authors']/a[text()='{name}']/@href") == [f"/researchers/{rid}"]
+
+
 def test_paper_exports_read_back_as_bibtex_ris_and_csl(client: TestClient) -> None:
     bib = client.get("/papers/arXiv:2503.11731.bib")
     assert bib.headers["content-type"].startswith("application/x-bibtex")

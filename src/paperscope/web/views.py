@@ -58,7 +58,10 @@ def paper_view(store: SqliteStore, identifier: str, *, similar: Any = None, k: i
     data = store.paper(paper_id)
     who = store.feed.authors_as_researchers(paper_id)
     for author in data["authors"]:
-        author["researcher_id"] = who.get(f"p{author['position']}")
+        # Listed authors are mentions by position; one a page hid behind "et al." has none
+        # and is the mention "h:<name>" (see pipeline/resolve.py).
+        mention = f"h:{author['name']}" if author["position"] is None else f"p{author['position']}"
+        author["researcher_id"] = who.get(mention)
     novelty = data["scores"].get("novelty")
     nearest = (novelty or {}).get("explanation", {}).get("nearest_earlier", [])
     # Similar papers, earlier or later; those already named as nearest earlier are not repeated.
