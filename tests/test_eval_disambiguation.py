@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import itertools
+import re
 from pathlib import Path
 
 import orjson
@@ -10,7 +13,7 @@ from click.testing import CliRunner
 
 from paperscope.cli_eval import eval_group
 from paperscope.evaluation.disambiguation import (
-    b3_scores, pairwise_scores, read_lagos_and, read_name_xml, read_s2and, split_of,
+    Benchmark, b3_scores, pairwise_scores, read_lagos_and, read_name_xml, read_s2and, split_of,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "disambiguation"
@@ -51,6 +54,44 @@ def test_name_xml_survives_raw_ampersand_and_bracket_and_reports_losses(tmp_path
     assert mention.coauthors == ["John Roe"]  # the focal name is not a co-author
     assert mention.affiliations == ["MIT"] and mention.year == 2001
     assert len(bench.unread) == 2
+
+
+def _as_letter(entity: re.Match[str]) -> str:
+    """A doubly escaped letter ("&amp;aacute;") as the letter; anything else as it was."""
+    letter = html.unescape(f"&{entity[1]};")
+    return letter if len(letter) == 1 and letter.isalpha() else entity[0]
+
+
+def _rewrite_as_another_tool_would(text: str) -> str:
+    """A real qian-dblp file as another benchmark of the layout might write it: tags in
+    another case with attributes, titles in CDATA, the venue as <venue>, CRLF line ends,
+    names with their accents as characters rather than doubly escaped entities."""
+    text = re.sub(r"&amp;(\w+);", _as_letter, text)
+    count = itertools.count()
+    text = re.sub(r"<publication>", lambda _: f'<Publication id="{next(count)}">', text)
+    text = text.replace("</publication>", "</Publication >").replace("FullName>", "FULLNAME>")
+    # CDATA holds text without XML's escaping: the title escaped once less.
+    text = re.sub(r"<title>(.*?)</title>", lambda m: f"<Title lang='en'><![CDATA[{html.unescape(m[1])}]]></Title>",
+                  text, flags=re.DOTALL)
+    text = text.replace("<jconf>", "<venue>").replace("</jconf>", "</venue>")
+    return text.replace("\n", "\r\n")
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-8-sig", "utf-16"])
+def test_name_xml_reads_the_layout_however_the_file_is_written(tmp_path: Path, encoding: str) -> None:
+    for path in (FIXTURES / "qian-dblp").glob("*.xml"):
+        text = _rewrite_as_another_tool_would(path.read_text("utf-8"))
+        (tmp_path / path.name).write_bytes(text.encode(encoding, errors="xmlcharrefreplace"))
+    original, rewritten = read_name_xml(FIXTURES / "qian-dblp"), read_name_xml(tmp_path)
+    assert rewritten.unread == [] and len(rewritten.sets) == len(original.sets) == 12
+
+    def seen(bench: Benchmark) -> list[tuple[object, ...]]:
+        return [(s.name, s.gold, [(m.title, m.coauthors, m.venue, m.year, m.affiliations, m.abstract)
+                                  for m in s.mentions]) for s in bench.sets]
+
+    assert seen(rewritten) == seen(original)
+    gonzalez = next(s for s in rewritten.sets if s.name == "Alberto González")
+    assert gonzalez.mentions[0].venue == "Automated Software Engineering"
 
 
 def test_s2and_and_lagos_readers() -> None:

@@ -64,35 +64,65 @@ class Benchmark:
 # The files are XML in name only: some hold a raw "&" or "<" in a title, and names are
 # written with HTML entities escaped once more ("Gonz&amp;aacute;lez"). An XML parser in
 # recover mode silently drops what it cannot place, so each <publication> is cut out with
-# a regular expression instead, and every one that lacks a label is reported.
-_PUBLICATION = re.compile(r"<publication>(.*?)</publication>", re.DOTALL)
-_FIELD = re.compile(r"<(\w+)>(.*?)</\1>", re.DOTALL)
-_FULL_NAME = re.compile(r"<FullName>(.*?)</FullName>", re.DOTALL)
+# a regular expression instead, and every one that lacks a label is reported. Tags are
+# matched whatever their case and attributes, and a CDATA section is read as its text:
+# other benchmarks of this layout may be written by other tools.
+_PUBLICATION = re.compile(r"<publication\b[^>]*>(.*?)</publication\s*>", re.DOTALL | re.IGNORECASE)
+_OPENED = re.compile(r"<publication\b[^>]*>", re.IGNORECASE)
+_FIELD = re.compile(r"<(\w+)\b[^>]*>(.*?)</\1\s*>", re.DOTALL | re.IGNORECASE)
+_FULL_NAME = re.compile(r"<FullName\b[^>]*>(.*?)</FullName\s*>", re.DOTALL | re.IGNORECASE)
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
+# Where the venue and the author's organisation may be found, first present wins.
+_VENUE_TAGS = ("jconf", "venue", "journal", "booktitle")
+_ORGANIZATION_TAGS = ("organization", "org", "affiliation")
 
 
 def _text(raw: str) -> str:
+    raw = _CDATA.sub(lambda m: html.escape(m[1], quote=False), raw)
     # Unescape twice: "&amp;aacute;" → "&aacute;" → "á".
     return " ".join(html.unescape(html.unescape(raw)).split())
+
+
+def _decode(data: bytes) -> str:
+    """A file's text: UTF-8 (with or without a byte-order mark), else Windows-1252/Latin-1.
+
+    A file in a legacy encoding keeps its accented names ("González") rather than
+    replacement characters; UTF-16 is recognised by its byte-order mark.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            return data.decode("latin-1")
+
+
+def _first(fields: dict[str, str], tags: tuple[str, ...]) -> str:
+    return next((fields[t] for t in tags if fields.get(t)), "")
 
 
 def read_name_xml(directory: Path) -> Benchmark:
     """One name set per ``*.xml`` file: FullName, then publications with a gold ``label``."""
     bench = Benchmark([])
     for path in sorted(directory.glob("*.xml")):
-        raw = path.read_bytes().decode("utf-8", errors="replace")
+        raw = _decode(path.read_bytes())
         full = _FULL_NAME.search(raw)
         if full is None:
             bench.unread.append(f"{path.name}: no <FullName>; file skipped")
             continue
         name = _text(full[1])
-        opened = raw.count("<publication>")
+        opened = len(_OPENED.findall(raw))
+        bodies = _PUBLICATION.findall(raw)
         mentions, gold = [], []
-        for index, body in enumerate(_PUBLICATION.findall(raw)):
-            fields = {tag: _text(value) for tag, value in _FIELD.findall(body)}
+        for index, body in enumerate(bodies):
+            fields = {tag.lower(): _text(value) for tag, value in _FIELD.findall(body)}
             if not fields.get("label"):
                 bench.unread.append(f"{path.name}: publication {index + 1} has no <label>")
                 continue
-            organization = fields.get("organization", "")
+            organization = _first(fields, _ORGANIZATION_TAGS)
             year = fields.get("year", "")
             mentions.append(Mention(
                 key=(path.stem, index),
@@ -100,13 +130,13 @@ def read_name_xml(directory: Path) -> Benchmark:
                 coauthors=_coauthors(name, fields.get("authors", "").split(",")),
                 title=fields.get("title", ""),
                 abstract=fields.get("abstract", ""),
-                venue=fields.get("jconf", ""),
+                venue=_first(fields, _VENUE_TAGS),
                 year=int(year) if year.isdigit() and int(year) > 0 else None,
                 affiliations=[organization] if organization and organization != "null" else [],
                 paper=(path.stem, index),
             ))
             gold.append(fields["label"])
-        lost = opened - len(_PUBLICATION.findall(raw))
+        lost = opened - len(bodies)
         if lost:
             bench.unread.append(f"{path.name}: {lost} <publication> without a closing tag")
         if mentions:
