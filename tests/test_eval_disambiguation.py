@@ -169,3 +169,29 @@ def test_the_cli_names_every_reader() -> None:
     from paperscope.evaluation.disambiguation import READERS
 
     assert sorted(READERS) == sorted(INPUT_FORMATS)
+
+
+def test_name_xml_files_in_a_subdirectory_are_found(tmp_path: Path) -> None:
+    (tmp_path / "xml").mkdir()
+    for path in (FIXTURES / "qian-dblp").glob("*.xml"):
+        (tmp_path / "xml" / path.name).write_bytes(path.read_bytes())
+    assert len(read_name_xml(tmp_path).sets) == len(read_name_xml(FIXTURES / "qian-dblp").sets) == 12
+
+
+@pytest.mark.parametrize(
+    ("folder", "input_format", "says"),
+    [
+        ("", "name-xml", "no name with labelled publications read as name-xml"),
+        ("qian-dblp", "s2and", "cannot be read as s2and: [Errno 2]"),
+        ("qian-dblp", "lagos-and", "cannot be read as lagos-and"),
+    ],
+)
+def test_cli_says_when_nothing_could_be_read(tmp_path: Path, folder: str, input_format: str, says: str) -> None:
+    # A wrong folder or --input-format is an error naming the folder, never a score of 0 or 1.
+    directory = FIXTURES / folder if folder else tmp_path
+    result = CliRunner().invoke(
+        eval_group, ["disambiguation", str(directory), "--input-format", input_format, "--format", "json"],
+    )
+    assert result.exit_code == 1 and result.stdout == ""
+    assert f"Error: {directory}: " in result.stderr and says in result.stderr
+    assert "Traceback" not in result.output

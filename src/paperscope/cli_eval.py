@@ -39,7 +39,20 @@ def disambiguation(
     """Resolve each ambiguous name of a benchmark and print B³ and pairwise scores."""
     from paperscope.evaluation.disambiguation import READERS, evaluate, split_of
 
-    bench = READERS[input_format](directory)
+    try:
+        bench = READERS[input_format](directory)
+    except (OSError, ValueError, KeyError) as exc:  # a file the format needs is missing or unreadable
+        raise click.ClickException(
+            f"{directory}: cannot be read as {input_format}: {exc}; is --input-format right?"
+        ) from exc
+    if not bench.sets:
+        for problem in bench.unread:
+            click.echo(f"  not read: {problem}", err=True)
+        raise click.ClickException(
+            f"{directory}: no name with labelled publications read as {input_format}"
+            f" ({len(bench.empty)} files without publications, {len(bench.unread)} problems above);"
+            " is --input-format right?"
+        )
     sets = [s for s in bench.sets if split == "all" or split_of(s.name) == split]
     sets = sets[:limit_names] if limit_names is not None else sets
     scores = evaluate(sets)

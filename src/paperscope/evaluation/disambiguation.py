@@ -105,9 +105,12 @@ def _first(fields: dict[str, str], tags: tuple[str, ...]) -> str:
 
 
 def read_name_xml(directory: Path) -> Benchmark:
-    """One name set per ``*.xml`` file: FullName, then publications with a gold ``label``."""
+    """One name set per ``*.xml`` file: FullName, then publications with a gold ``label``.
+
+    The files are those of ``directory``, else those found in its subdirectories.
+    """
     bench = Benchmark([])
-    for path in sorted(directory.glob("*.xml")):
+    for path in sorted(directory.glob("*.xml")) or sorted(directory.rglob("*.xml")):
         raw = _decode(path.read_bytes())
         full = _FULL_NAME.search(raw)
         if full is None:
