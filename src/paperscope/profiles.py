@@ -19,6 +19,7 @@ from paperscope.ids import category_short_code, full_categories_for_code
 from paperscope.metrics import PaperFacts, ResearcherMetrics, compute_metrics
 from paperscope.names import fold_name
 from paperscope.store import SqliteStore
+from paperscope.store.researchers import author_mention
 
 __all__ = ["SORTS", "build_profile", "find_researchers", "normalize_orcid"]
 
@@ -166,8 +167,8 @@ def _latest_per_source(citations: list[dict[str, Any]], as_of: date) -> list[dic
 
 
 def _all_authors(paper: dict[str, Any]) -> list[dict[str, Any]]:
-    listed = [{**a, "mention": f"p{a['position']}"} for a in paper["authors"]]
-    hidden = [{**a, "mention": f"h:{a['name']}"} for a in paper["hidden_authors"]]
+    listed = [{**a, "mention": author_mention(a["position"], a["name"])} for a in paper["authors"]]
+    hidden = [{**a, "mention": author_mention(None, a["name"])} for a in paper["hidden_authors"]]
     return listed + hidden
 
 

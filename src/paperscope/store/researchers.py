@@ -17,9 +17,15 @@ from typing import Any
 
 import orjson
 
-__all__ = ["MentionRow", "PaperContext", "ResearcherRow", "ResearcherStore"]
+__all__ = ["MentionRow", "PaperContext", "ResearcherRow", "ResearcherStore", "author_mention"]
 
 MentionKey = tuple[int, str]
+
+
+def author_mention(position: int | None, name: str) -> str:
+    """A paper's author as a mention: ``"p<position>"``, or ``"h:<raw name>"`` for one a
+    researcher page hides behind "et al." (no position)."""
+    return f"h:{name}" if position is None else f"p{position}"
 
 
 @dataclass(slots=True)
@@ -87,11 +93,11 @@ class ResearcherStore:
         for paper_id, position, name in c.execute(
             "SELECT paper_id, position, raw_name FROM authorships ORDER BY paper_id, position"
         ):
-            yield MentionRow(paper_id, f"p{position}", name, versions.get(paper_id, 0))
+            yield MentionRow(paper_id, author_mention(position, name), name, versions.get(paper_id, 0))
         for paper_id, name in c.execute(
             "SELECT paper_id, raw_name FROM hidden_authorships ORDER BY paper_id, id"
         ):
-            yield MentionRow(paper_id, f"h:{name}", name, versions.get(paper_id, 0))
+            yield MentionRow(paper_id, author_mention(None, name), name, versions.get(paper_id, 0))
 
     def paper_contexts(self, paper_ids: Iterable[int]) -> dict[int, PaperContext]:
         """The papers of some mentions, with their authors and providers' authorships."""
@@ -110,12 +116,12 @@ class ResearcherStore:
                 f"SELECT paper_id, position, raw_name, affiliations FROM authorships WHERE paper_id IN ({marks})",  # noqa: S608
                 chunk,
             ):
-                out[pid].authors[f"p{position}"] = (name, orjson.loads(affs))
+                out[pid].authors[author_mention(position, name)] = (name, orjson.loads(affs))
             for pid, name, affs in c.execute(
                 f"SELECT paper_id, raw_name, affiliations FROM hidden_authorships WHERE paper_id IN ({marks})",  # noqa: S608
                 chunk,
             ):
-                out[pid].authors[f"h:{name}"] = (name, orjson.loads(affs))
+                out[pid].authors[author_mention(None, name)] = (name, orjson.loads(affs))
             for pid, source, position, name, author_id, orcid, insts, raw in c.execute(
                 "SELECT paper_id, source, position, name, author_id, orcid, institutions,"
                 f" raw_affiliations FROM provider_authorships WHERE paper_id IN ({marks})"  # noqa: S608

@@ -15,6 +15,7 @@ import numpy as np
 from paperscope.profiles import build_profile
 from paperscope.store import SqliteStore
 from paperscope.store.feed import FeedFilter
+from paperscope.store.researchers import author_mention
 
 __all__ = [
     "NotFound",
@@ -58,10 +59,8 @@ def paper_view(store: SqliteStore, identifier: str, *, similar: Any = None, k: i
     data = store.paper(paper_id)
     who = store.feed.authors_as_researchers(paper_id)
     for author in data["authors"]:
-        # Listed authors are mentions by position; one a page hid behind "et al." has none
-        # and is the mention "h:<name>" (see pipeline/resolve.py).
-        mention = f"h:{author['name']}" if author["position"] is None else f"p{author['position']}"
-        author["researcher_id"] = who.get(mention)
+        # An author a page hid behind "et al." has no position: a mention of its own.
+        author["researcher_id"] = who.get(author_mention(author["position"], author["name"]))
     novelty = data["scores"].get("novelty")
     nearest = (novelty or {}).get("explanation", {}).get("nearest_earlier", [])
     # Similar papers, earlier or later; those already named as nearest earlier are not repeated.
