@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ingest import build_records  # noqa: E402
 
 from paperscope.models import PaperRecord  # noqa: E402
-from paperscope.pipeline.ingest import BATCH_SIZE, ingest  # noqa: E402
+from paperscope.pipeline import ingest as pipeline  # noqa: E402
 from paperscope.sources.arxiv_snapshot import read  # noqa: E402
 from paperscope.store import SqliteStore  # noqa: E402
 from paperscope.store.rows import PaperRows, paper_rows  # noqa: E402
@@ -46,7 +46,8 @@ def main() -> None:
         reading = time.perf_counter() - start
 
         start = time.perf_counter()
-        sent = [marshal.dumps(rows[i : i + BATCH_SIZE], 2) for i in range(0, len(rows), BATCH_SIZE)]
+        sent = [marshal.dumps(rows[i : i + pipeline.BATCH_SIZE], 2)
+                for i in range(0, len(rows), pipeline.BATCH_SIZE)]
         dumping = time.perf_counter() - start
         del rows
         start = time.perf_counter()
@@ -58,7 +59,7 @@ def main() -> None:
         received = [PaperRows._make(r) for message in sent for r in marshal.loads(message)]
         store = SqliteStore(Path(tmp) / "parts.db")
         start = time.perf_counter()
-        ingest(store, "arxiv-snapshot", received, "benchmarks/ingest_parts.py")
+        pipeline.ingest(store, "arxiv-snapshot", received, "benchmarks/ingest_parts.py")
         writing = time.perf_counter() - start
         store.close()
 
