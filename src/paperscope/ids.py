@@ -17,6 +17,8 @@ __all__ = [
     "InvalidIdentifier",
     "category_short_code",
     "is_known_category",
+    "is_lookup_text",
+    "is_row_id",
     "normalize_category",
     "normalize_arxiv_id",
     "normalize_doi",
@@ -56,6 +58,29 @@ _ID_PREFIX = re.compile(
     r"^(?:arxiv:|oai:arxiv\.org:|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/)",
     re.IGNORECASE,
 )
+
+
+# Row ids are SQLite (and PostgreSQL bigint) integers: at most 18 decimal digits fit.
+_MAX_ROW_ID_DIGITS = 18
+# Nothing a user may look up (an id, a key, a name) is longer than this.
+MAX_LOOKUP_CHARS = 2000
+
+
+def is_row_id(text: str) -> bool:
+    """Whether ``text`` is a database row id: 1–18 ASCII digits (not "²", not 10**30)."""
+    return 0 < len(text) <= _MAX_ROW_ID_DIGITS and text.isascii() and text.isdigit()
+
+
+def is_lookup_text(text: str) -> bool:
+    """Whether ``text`` can name anything stored: not over-long, and encodable as UTF-8
+    (a lone surrogate cannot be sent to the database, nor match anything in it)."""
+    if len(text) > MAX_LOOKUP_CHARS:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def parse_arxiv_id(text: str) -> ArxivId:

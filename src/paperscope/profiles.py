@@ -15,7 +15,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from paperscope.affiliations import institution_tag
-from paperscope.ids import category_short_code, full_categories_for_code
+from paperscope.ids import category_short_code, full_categories_for_code, is_lookup_text, is_row_id
 from paperscope.metrics import PaperFacts, ResearcherMetrics, compute_metrics
 from paperscope.names import fold_name
 from paperscope.store import SqliteStore
@@ -44,7 +44,9 @@ def find_researchers(store: SqliteStore, query: str, limit: int = 20) -> list[in
     """
     rs = store.researchers
     q = query.strip()
-    if q.isdigit():
+    if not is_lookup_text(q):
+        return []
+    if is_row_id(q):
         return [int(q)] if rs.get(int(q)) else []
     orcid = normalize_orcid(q)
     if orcid:

@@ -16,7 +16,14 @@ from typing import Any
 
 import orjson
 
-from paperscope.ids import InvalidIdentifier, arxiv_id_from_doi, normalize_doi, parse_arxiv_id
+from paperscope.ids import (
+    InvalidIdentifier,
+    arxiv_id_from_doi,
+    is_lookup_text,
+    is_row_id,
+    normalize_doi,
+    parse_arxiv_id,
+)
 from paperscope.models import AuthorProfile, PaperRecord, Rejected, ResearcherPage, WorkRecord
 from paperscope.store.enrichment import EnrichmentWriter
 from paperscope.store.migrations import apply_migrations
@@ -201,6 +208,8 @@ class SqliteStore:
     def find_paper(self, identifier: str) -> int | None:
         """The paper id for any identifier a user may type: arXiv id (any spelling), DOI, key."""
         s = identifier.strip()
+        if not is_lookup_text(s):
+            return None
         candidates: list[tuple[str, str]] = []
         try:
             candidates.append(("arxiv", parse_arxiv_id(s).id))
@@ -223,7 +232,7 @@ class SqliteStore:
             ).fetchone()
             if row:
                 return int(row[0])
-        if s.isdigit():
+        if is_row_id(s):
             row = self.conn.execute("SELECT id FROM papers WHERE id = ?", (int(s),)).fetchone()
             if row:
                 return int(row[0])
