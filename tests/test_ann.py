@@ -129,8 +129,10 @@ def test_score_keeps_the_index_beside_the_database_and_novelty_can_use_it(
     out = cli("score", "--only", "novelty").stdout
     models = [p.name for p in Path(f"{db_path}.ann").iterdir()]
     assert len(models) == 1 and models[0].startswith("minilm-static-256")
-    assert index_dir(db_path, models[0]) == Path(f"{db_path}.ann") / models[0]
-    index = AnnIndex.load(index_dir(db_path, models[0]))
+    # One published generation, in its own folder under the model's; nothing else left there.
+    generations = [p.name for p in index_dir(Path(f"{db_path}.ann"), models[0]).iterdir()]
+    assert generations == ["g000001"]
+    index = AnnIndex.load(index_dir(Path(f"{db_path}.ann"), models[0]) / "g000001")
     exact = paper_scores(db_path)
     assert len(index) >= len(exact) > 100 and f"indexed {len(index):,}" in out
     assert "indexed 0," in cli("score", "--only", "index").stdout  # nothing changed: nothing added

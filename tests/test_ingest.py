@@ -109,9 +109,12 @@ def test_unreadable_input_fails_the_command_but_keeps_the_good_files(tmp_path: P
     assert cli_json("stats")["papers"] > 1800
 
 
-def test_paper_not_found_is_an_error(cli) -> None:
+def test_paper_not_found_is_an_error(cli, db_path: Path) -> None:
+    missing = cli("paper", "2101.00016", expect_exit=1)  # a read command creates no database
+    assert missing.output == f"error: no database there ({db_path})\n" and not db_path.exists()
+    cli("migrate")
     result = cli("paper", "2101.00016", expect_exit=1)
-    assert "no paper with id '2101.00016'" in result.output
+    assert result.output == f"error: no paper with id '2101.00016' ({db_path})\n"
 
 
 def test_researcher_pages_keep_who_they_are_about_and_what_they_claim(db_path: Path, cli) -> None:

@@ -202,7 +202,8 @@ def test_claimed_orcid_finds_the_researcher_after_a_rebuild(conferences: Callabl
     after = profile(conferences, "0000-0002-1825-0097")
     assert after["id"] == before["id"]
     assert after["orcid"] == "0000-0002-1825-0097"
-    conferences("researchers", "claim", str(before["id"]), "not-an-orcid", expect_exit=2)
+    refused = conferences("researchers", "claim", str(before["id"]), "not-an-orcid", expect_exit=1)
+    assert refused.output == "error: 'not-an-orcid' is not an ORCID (0000-0000-0000-000X)\n"
 
 
 def test_profile_metrics_rest_on_one_dated_source(conferences: Callable[..., Result]) -> None:

@@ -16,24 +16,38 @@ reached recall@10 ≥ 0.95; hnswlib answered fastest but ships only as source (a
 at install time), faiss-cpu is a 30 MB wheel; usearch (recall 0.954) has small wheels for
 every platform and is actively maintained.
 
-On disk, one directory per embedder: ``graph.usearch`` (the HNSW graph, memory-mapped when
-served), ``meta.npz`` (paper ids, dates, text hashes) and ``meta.json`` (format, embedder).
+On disk, one folder per embedder beside the database, holding one folder per generation
+(``g000001``…): ``graph.usearch`` (the HNSW graph, memory-mapped when served), ``meta.npz``
+(paper ids, dates, text hashes) and ``meta.json`` (format, embedder). A generation is
+written whole into a temporary folder, renamed into place, and only then published in the
+database (``store.artifacts``); readers open the published generation, whose files no one
+rewrites: a server that has the graph memory-mapped never sees it change under it, and a
+process killed while saving leaves the previous generation published and whole.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
+import shutil
 import threading
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from paperscope.novelty import DateLike, IndexFileError, _days, _topk_prefix, _unit_rows
 
-__all__ = ["AnnIndex", "EXACT_BELOW", "IndexFileError", "OVERSAMPLE", "index_dir", "open_shared"]
+if TYPE_CHECKING:
+    from paperscope.store import SqliteStore
+
+__all__ = [
+    "AnnIndex", "EXACT_BELOW", "IndexFileError", "OVERSAMPLE", "index_dir", "open_shared",
+    "load_published", "publish", "published_dir",
+]
 
 EXACT_BELOW = 20_000  # a date-limited query with this few earlier papers is answered exactly
 OVERSAMPLE = 2.0
@@ -44,10 +58,64 @@ PARALLEL_FROM = 20_000
 FORMAT = "paperscope-ann/1"
 
 
-def index_dir(db_path: str | Path, embedder: str) -> Path:
-    """Where the index of a database's vectors from one embedder lives: beside the database."""
+def index_dir(root: str | Path, embedder: str) -> Path:
+    """The folder of one embedder's index generations under a store's artifact root."""
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in embedder)
-    return Path(f"{db_path}.ann") / safe
+    return Path(root) / safe
+
+
+def _artifact(embedder: str) -> str:
+    return f"ann/{embedder}"
+
+
+def _generation_dir(base: Path, generation: int) -> Path:
+    return base / f"g{generation:06d}"
+
+
+def published_dir(store: SqliteStore, embedder: str) -> Path | None:
+    """The folder of the published index of one embedder's vectors, or None if there is none
+    (an in-memory store, or no index published yet)."""
+    root = store.artifact_root()
+    generation = store.artifacts.current(_artifact(embedder))
+    if root is None or generation is None:
+        return None
+    return _generation_dir(index_dir(root, embedder), generation)
+
+
+def load_published(store: SqliteStore, embedder: str) -> AnnIndex | None:
+    """The published index of one embedder's vectors, loaded whole; None if there is none
+    or it cannot be read."""
+    where = published_dir(store, embedder)
+    if where is None:
+        return None
+    try:
+        return AnnIndex.load(where)
+    except IndexFileError:
+        return None
+
+
+def publish(store: SqliteStore, index: AnnIndex) -> Path:
+    """Save ``index`` as the next generation and publish it; return its folder.
+
+    Generations older than the one it replaces are removed (the one replaced is kept: a
+    reader that read its number a moment ago may still be opening it), and so is whatever
+    a killed save left behind.
+    """
+    root = store.artifact_root()
+    if root is None:
+        raise ValueError("an in-memory store keeps no index files")
+    base = index_dir(root, index.embedder)
+    name = _artifact(index.embedder)
+    previous = store.artifacts.current(name)
+    generation = (previous or 0) + 1
+    target = _generation_dir(base, generation)
+    index.save(target)
+    store.artifacts.publish(name, generation)
+    keep = {target.name} | ({_generation_dir(base, previous).name} if previous else set())
+    for entry in base.iterdir():
+        if entry.name not in keep:
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink(missing_ok=True)
+    return target
 
 
 class AnnIndex:
@@ -206,14 +274,25 @@ class AnnIndex:
     # --- persistence ---------------------------------------------------------------------
 
     def save(self, directory: str | Path) -> None:
+        """Write the index to ``directory`` whole or not at all: into a temporary folder
+        beside it, synced, then renamed into place (replacing a folder there)."""
         directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        self.graph.save(str(directory / "graph.usearch"))
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        partial = directory.parent / f".{directory.name}.partial-{os.getpid()}"
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir()
+        self.graph.save(str(partial / "graph.usearch"))
         ids = np.fromiter(self.days, dtype=np.int64, count=len(self.days))
-        with open(directory / "meta.npz", "wb") as out:
+        with open(partial / "meta.npz", "wb") as out:
             np.savez(out, ids=ids, days=np.array([self.days[i] for i in ids.tolist()], "datetime64[D]").astype(np.int64),
                      hashes=np.array([self.hashes[i] for i in ids.tolist()], dtype=str))
-        (directory / "meta.json").write_text(json.dumps({"format": FORMAT, "embedder": self.embedder, "ndim": self.ndim}))
+        (partial / "meta.json").write_text(json.dumps({"format": FORMAT, "embedder": self.embedder, "ndim": self.ndim}))
+        for name in ("graph.usearch", "meta.npz", "meta.json"):
+            _sync(partial / name)
+        if directory.exists():
+            shutil.rmtree(directory)
+        os.rename(partial, directory)
+        _sync(directory.parent)
 
     @classmethod
     def load(cls, directory: str | Path, *, view: bool = False) -> AnnIndex:
@@ -244,28 +323,37 @@ class AnnIndex:
         return index
 
 
-_shared: dict[Path, tuple[int, AnnIndex]] = {}
+def _sync(path: Path) -> None:
+    """fsync a file or folder: its bytes (or its entries) are on disk before a rename
+    that points readers at them."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# One memory-mapped index per embedder folder and process: (generation folder, index).
+_shared: dict[Path, tuple[Path, AnnIndex]] = {}
 _shared_lock = threading.Lock()
 
 
-def open_shared(directory: str | Path) -> AnnIndex | None:
-    """The index saved in ``directory``, memory-mapped and loaded once per process while its
-    files stay as they are (a `paperscope score` that rewrites them is picked up); None when
-    there is no readable index there. Search and the web app's similar papers share it."""
-    directory = Path(directory)
-    try:
-        stamp = (directory / "meta.json").stat().st_mtime_ns
-    except OSError:
+def open_shared(directory: str | Path | None) -> AnnIndex | None:
+    """The index saved in ``directory`` (a published generation's folder), memory-mapped and
+    loaded once per process; None when there is no readable index there. Search and the web
+    app's similar papers share it; a newer generation replaces the one held."""
+    if directory is None:
         return None
+    directory = Path(directory)
     with _shared_lock:
-        held = _shared.get(directory)
-        if held is not None and held[0] == stamp:
+        held = _shared.get(directory.parent)
+        if held is not None and held[0] == directory:
             return held[1]
         try:
             index = AnnIndex.load(directory, view=True)
         except IndexFileError:
             return None
-        _shared[directory] = (stamp, index)
+        _shared[directory.parent] = (directory, index)
         return index
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import date
 from functools import partial
 from importlib import import_module
@@ -15,15 +14,19 @@ from typing import Any, NoReturn
 import click
 import orjson
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from paperscope import render
+from paperscope.errors import PaperscopeError, shorten
 from paperscope.models import Record
 from paperscope.pipeline.ingest import IngestSummary, ingest, ingest_files
-from paperscope.store import SqliteStore, default_db_path, open_store
+from paperscope.store import SqliteStore, default_db_path, is_store_failure, open_store, store_error
 
 err = Console(stderr=True)
+# An error line is cut to this many characters: one line, whatever the input echoed.
+ERROR_CHARS = 300
+# Exit code of a resolve that finished but saw new mentions arrive that it could not take in.
+EXIT_INCOMPLETE = 3
 
 # CLI name → (source name stored with each record, module whose read(path) parses a file).
 FILE_SOURCES = {
@@ -35,8 +38,62 @@ FILE_SOURCES = {
 }
 
 
-def _store(ctx: click.Context) -> SqliteStore:
-    return ctx.find_root().obj["store"]()  # type: ignore[no-any-return]
+def _store(ctx: click.Context, *, read_only: bool = False) -> SqliteStore:
+    """The command's store: read commands open it read-only (nothing created or changed)."""
+    return ctx.find_root().obj["store"](read_only)  # type: ignore[no-any-return]
+
+
+def _note(text: str) -> None:
+    """A line for people on stderr, never wrapped."""
+    click.echo(text, err=True)
+
+
+def _error_line(exc: BaseException, db: str) -> str:
+    """The one line a failed command ends with: ``error: <what> (<where>)``."""
+    from paperscope.ann import IndexFileError
+    from paperscope.embed.models import EmbedderArtifactError, EmbedderUnavailableError
+    from paperscope.impact.model import ImpactArtifactError
+    from paperscope.sources.jsonlines import SourceError
+
+    if isinstance(exc, PaperscopeError):
+        text = str(exc)
+    elif is_store_failure(exc):
+        text = str(store_error(exc, db))
+    elif isinstance(exc, OSError):
+        text = f"{exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else "")
+    elif isinstance(exc, (SourceError, IndexFileError, EmbedderUnavailableError, EmbedderArtifactError,
+                          ImpactArtifactError)):
+        text = str(exc)
+    else:
+        text = (f"internal error: {type(exc).__name__}: {exc} (a bug: run with --debug for the"
+                " traceback, and please report it)")
+    text = " ".join(text.split())
+    if len(text) > ERROR_CHARS:
+        text = text[: ERROR_CHARS - 1] + "…"
+    return f"{click.style('error:', fg='red')} {text}"
+
+
+class _Cli(click.Group):
+    """The command group, with paperscope's one error path: whatever a command raises ends
+    as one line on stderr and exit code 1 (the traceback too with --debug)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Exception as exc:
+            if ctx.params.get("debug") or os.environ.get("PAPERSCOPE_DEBUG") == "1":
+                import traceback
+
+                traceback.print_exception(exc, file=sys.stderr)
+            click.echo(_error_line(exc, str((ctx.obj or {}).get("db", ""))), err=True)
+            ctx.exit(1)
+
+
+def fail(what: str, where: str | None = None) -> NoReturn:
+    """End the command with ``error: <what> (<where>)`` and exit code 1."""
+    raise PaperscopeError(what, where)
 
 
 def _emit(data: Any, fmt: str, text: Callable[[Any], str]) -> None:
@@ -53,23 +110,24 @@ format_option = click.option(
 iso_date = click.DateTime(formats=["%Y-%m-%d"])
 
 
-@click.group()
+@click.group(cls=_Cli)
 @click.option(
     "--db", "db", metavar="PATH", envvar="PAPERSCOPE_DB", default=None,
     help="Database file (default: $PAPERSCOPE_DB, else ./paperscope.db).",
 )
+@click.option("--debug", is_flag=True, help="On an error, show the traceback too (also $PAPERSCOPE_DEBUG=1).")
 @click.version_option(package_name="paperscope")
 @click.pass_context
-def main(ctx: click.Context, db: str | None) -> None:
+def main(ctx: click.Context, db: str | None, debug: bool) -> None:
     """paperscope: open research intelligence over arXiv and conference papers."""
     path = db or default_db_path()
-    opened: list[SqliteStore] = []
+    opened: dict[bool, SqliteStore] = {}
 
-    def get_store() -> SqliteStore:
-        if not opened:
-            opened.append(open_store(path))
-            ctx.call_on_close(opened[0].close)
-        return opened[0]
+    def get_store(read_only: bool) -> SqliteStore:
+        if read_only not in opened:
+            opened[read_only] = open_store(path, read_only=read_only)
+            ctx.call_on_close(opened[read_only].close)
+        return opened[read_only]
 
     ctx.obj = {"store": get_store, "db": path}
 
@@ -102,7 +160,7 @@ def _counting(bar: Progress, label: str) -> Callable[[int], None]:
 def _run_files(ctx: click.Context, name: str, paths: tuple[str, ...], **reader_options: Any) -> None:
     source, module = FILE_SOURCES[name]
     reader = partial(import_module(module).read, **reader_options)
-    _finish(_ingest_files(ctx, source, lambda p: reader(Path(p)), paths))
+    _finish(ctx, _ingest_files(ctx, source, lambda p: reader(Path(p)), paths))
 
 
 def _ingest_files(
@@ -128,14 +186,20 @@ def _ingest_files(
     return summary
 
 
-def _finish(summary: IngestSummary) -> None:
-    for failure in summary.failed_inputs:
-        err.print(f"[red]error:[/red] {failure}", highlight=False)
+def _finish(ctx: click.Context, summary: IngestSummary) -> None:
+    """Report an ingest: its summary, then what it stored made searchable; each input that
+    could not be read is an error line and makes the exit code 1."""
     click.echo(summary.line())
     if summary.rejected:
         click.echo(f"see the rejects with: paperscope rejects --source {summary.source}")
+    if summary.stored or summary.pages:
+        with _progress() as bar:
+            refreshed = _store(ctx).search.refresh(on_progress=_counting(bar, "search index"))
+        click.echo(refreshed.line())
+    for failure in summary.failed_inputs:
+        click.echo(_error_line(PaperscopeError(failure), ""), err=True)
     if not summary.ok:
-        sys.exit(1)
+        ctx.exit(1)
 
 
 @ingest_group.command("snapshot")
@@ -172,8 +236,8 @@ def ingest_seeds(ctx: click.Context, directory: str, as_of: Any) -> None:
     from paperscope.sources import seed_pages
 
     day = as_of.date() if as_of else None
-    _finish(_ingest_files(ctx, "seed-page", lambda p: seed_pages.read_dir(Path(p), as_of=day),
-                          (directory,)))
+    _finish(ctx, _ingest_files(ctx, "seed-page", lambda p: seed_pages.read_dir(Path(p), as_of=day),
+                               (directory,)))
 
 
 @ingest_group.command("atom")
@@ -209,7 +273,7 @@ def ingest_atom(ctx: click.Context, files: tuple[str, ...], query: str | None, c
         options["base_url"] = base_url
     with arxiv_api_client.ArxivApiClient(**options) as client:
         records = client.search(search_query, max_results=max_results)
-        _finish(_live(ctx, "arxiv-atom", records, scope=None))
+        _finish(ctx, _live(ctx, "arxiv-atom", records, scope=None))
 
 
 @ingest_group.command("oai")
@@ -241,13 +305,13 @@ def ingest_oai(ctx: click.Context, files: tuple[str, ...], set_spec: str | None,
         cursor = store.harvest_cursor("arxiv-oai", scope)
         start = date.fromisoformat(cursor[:10]) if cursor else None
         if cursor:
-            err.print(f"resuming from the last stored datestamp {cursor}")
+            _note(f"resuming from the last stored datestamp {cursor}")
     options = {"metadata_prefix": metadata_prefix, "delay_seconds": delay}
     if base_url:
         options["base_url"] = base_url
     harvester = arxiv_oai.OaiHarvester(**options)
     records = harvester.list_records(set_spec, start, until_date.date() if until_date else None)
-    _finish(_live(ctx, "arxiv-oai", records, scope=scope))
+    _finish(ctx, _live(ctx, "arxiv-oai", records, scope=scope))
 
 
 def _live(ctx: click.Context, source: str, records: Iterator[Record], scope: str | None) -> IngestSummary:
@@ -278,7 +342,7 @@ def _enrich(ctx: click.Context, source: str, records: Iterator[Any]) -> None:
         summary = enrich(store, source, records, " ".join(sys.argv[1:]), on_progress=_counting(bar, source))
     click.echo(summary.line())
     if not summary.ok:
-        sys.exit(1)
+        ctx.exit(1)
 
 
 def _chain_files(read: Callable[[Path], Iterator[Any]], files: tuple[str, ...]) -> Iterator[Any]:
@@ -313,7 +377,7 @@ def enrich_openalex(ctx: click.Context, files: tuple[str, ...], limit: int, budg
         arxiv_ids = [arxiv_id for _, arxiv_id, _ in targets if arxiv_id]
         _enrich(ctx, "openalex", client.works_by_ids(dois, arxiv_ids))
         if client.stopped:
-            err.print(client.stopped, highlight=False)
+            _note(client.stopped)
 
 
 @enrich_group.command("s2")
@@ -346,7 +410,7 @@ def enrich_s2(ctx: click.Context, files: tuple[str, ...], limit: int, base_url: 
 @click.pass_context
 def stats(ctx: click.Context, fmt: str) -> None:
     """What the database holds: papers, authorships, rejects, by source."""
-    _emit(_store(ctx).stats(), fmt, render.stats_text)
+    _emit(_store(ctx, read_only=True).stats(), fmt, render.stats_text)
 
 
 @main.command()
@@ -357,11 +421,10 @@ def stats(ctx: click.Context, fmt: str) -> None:
 @click.pass_context
 def paper(ctx: click.Context, identifier: str, fmt: str, explain: bool) -> None:
     """One paper by any of its ids: arXiv id (with or without version), DOI, or key."""
-    store = _store(ctx)
+    store = _store(ctx, read_only=True)
     paper_id = store.find_paper(identifier)
     if paper_id is None:
-        err.print(f"[red]error:[/red] no paper with id {identifier!r}", highlight=False)
-        sys.exit(1)
+        fail(f"no paper with id {shorten(identifier)}", store.path)
     data = store.paper(paper_id)
     if explain:
         novelty = data["scores"].get("novelty")
@@ -381,7 +444,7 @@ def paper(ctx: click.Context, identifier: str, fmt: str, explain: bool) -> None:
 @click.pass_context
 def papers(ctx: click.Context, limit: int, category: str | None, sort: str, since: Any, fmt: str) -> None:
     """The newest papers in the database, or the top-scored ones."""
-    store = _store(ctx)
+    store = _store(ctx, read_only=True)
     if sort == "newest":
         rows = store.newest_papers(limit, category)
     else:
@@ -398,7 +461,7 @@ def papers(ctx: click.Context, limit: int, category: str | None, sort: str, sinc
 @click.pass_context
 def rejects(ctx: click.Context, limit: int, source: str | None, fmt: str) -> None:
     """Records that failed validation: file, position and reason."""
-    _emit(_store(ctx).rejects(limit, source), fmt, render.rejects_text)
+    _emit(_store(ctx, read_only=True).rejects(limit, source), fmt, render.rejects_text)
 
 
 # --- researchers -------------------------------------------------------------------------
@@ -407,14 +470,19 @@ def rejects(ctx: click.Context, limit: int, source: str | None, fmt: str) -> Non
 @click.pass_context
 def resolve(ctx: click.Context, full: bool) -> None:
     """(Re)build researchers from author mentions; only changed name blocks are clustered again."""
-    click.echo(_resolve(_store(ctx), full).line())
-
-
-def _resolve(store: SqliteStore, full: bool = False) -> Any:
     from paperscope.pipeline.resolve import resolve_store
 
     with _progress() as bar:
-        return resolve_store(store, full=full, on_progress=_counting(bar, "resolve"))
+        summary = resolve_store(_store(ctx), full=full, on_progress=_counting(bar, "resolve"),
+                                command=_command("resolve"))
+    click.echo(summary.line())
+    if summary.arrived:
+        ctx.exit(EXIT_INCOMPLETE)
+
+
+def _command(default: str) -> str:
+    """The command line that runs, as a lock names its holder by it."""
+    return "paperscope " + (" ".join(sys.argv[1:]) or default)
 
 
 def _one_researcher(store: SqliteStore, query: str) -> int:
@@ -426,15 +494,13 @@ def _one_researcher(store: SqliteStore, query: str) -> int:
         return found[0]
     if not found:
         _no_researcher(store, query)
-    err.print(f"[red]error:[/red] {query!r} is ambiguous; use an id:", highlight=False)
-    err.print(render.researcher_matches_text(store.researchers.summaries(found)), highlight=False)
-    sys.exit(1)
+    _note(render.researcher_matches_text(store.researchers.summaries(found)))
+    fail(f"{shorten(query)} names {len(found)} researchers (listed above); use an id", store.path)
 
 
 def _no_researcher(store: SqliteStore, query: str) -> NoReturn:
-    hint = "" if store.researchers.any() else " (run `paperscope resolve` first)"
-    err.print(f"[red]error:[/red] no researcher matches {query!r}{hint}", highlight=False)
-    sys.exit(1)
+    hint = "" if store.researchers.any() else "; run `paperscope resolve` first"
+    fail(f"no researcher matches {shorten(query)}{hint}", store.path)
 
 
 @main.group(name="researchers")
@@ -475,12 +541,12 @@ def researchers_split(ctx: click.Context, query: str, papers: tuple[str, ...]) -
     for p in papers:
         pid = store.find_paper(p)
         if pid is None:
-            raise click.BadParameter(f"no paper with id {p!r}", param_hint="--paper")
+            fail(f"--paper: no paper with id {shorten(p)}", store.path)
         paper_ids.add(pid)
     try:
         oid, moved, summary = corrections.split(store, rid, paper_ids)
     except corrections.CorrectionError as exc:
-        raise click.BadParameter(str(exc), param_hint="--paper") from None
+        fail(f"--paper: {exc}", store.path)
     click.echo(f"override #{oid}: split {moved} mention(s) off researcher {rid}")
     click.echo(summary.line())
 
@@ -496,7 +562,7 @@ def researchers_claim(ctx: click.Context, query: str, orcid: str) -> None:
 
     value = normalize_orcid(orcid)
     if value is None:
-        raise click.BadParameter(f"{orcid!r} is not an ORCID (0000-0000-0000-000X)", param_hint="ORCID")
+        fail(f"{shorten(orcid)} is not an ORCID (0000-0000-0000-000X)")
     store = _store(ctx)
     rid = _one_researcher(store, query)
     oid, summary = corrections.claim(store, rid, value)
@@ -511,7 +577,7 @@ def researchers_overrides(ctx: click.Context, fmt: str) -> None:
     """The manual corrections stored, in the order every resolve applies them."""
     rows = [
         {"id": oid, "action": action, "payload": payload}
-        for oid, action, payload in _store(ctx).researchers.overrides()
+        for oid, action, payload in _store(ctx, read_only=True).researchers.overrides()
     ]
 
     def text(items: list[dict[str, Any]]) -> str:
@@ -544,7 +610,7 @@ def researcher(ctx: click.Context, query: str, fmt: str, sort: str, as_of: Any, 
     """A researcher's profile, by name (fuzzy, diacritics aside), id or ORCID."""
     from paperscope.profiles import build_profile, find_researchers
 
-    store = _store(ctx)
+    store = _store(ctx, read_only=True)
     found = find_researchers(store, query)
     if not found:
         _no_researcher(store, query)
@@ -572,19 +638,6 @@ embedder_option = click.option(
 )
 
 
-@contextmanager
-def _model_errors() -> Iterator[None]:
-    """A missing extra or a damaged model file ends the command with its message, not a trace."""
-    from paperscope.embed.models import EmbedderArtifactError, EmbedderUnavailableError
-    from paperscope.impact.model import ImpactArtifactError
-
-    try:
-        yield
-    except (EmbedderUnavailableError, EmbedderArtifactError, ImpactArtifactError) as e:
-        err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False)
-        sys.exit(1)
-
-
 @main.command()
 @embedder_option
 @click.pass_context
@@ -593,11 +646,10 @@ def embed(ctx: click.Context, embedder: str) -> None:
     from paperscope.embed import get_embedder
     from paperscope.pipeline.score import score_store
 
-    with _model_errors():
-        model = get_embedder(embedder)
-        with _progress() as bar:
-            summary = score_store(_store(ctx), embedder=model, steps=("embed", "index"),
-                                  on_progress=_counting(bar, f"embed ({model.name})"))
+    model = get_embedder(embedder)
+    with _progress() as bar:
+        summary = score_store(_store(ctx), embedder=model, steps=("embed", "index"),
+                              on_progress=_counting(bar, f"embed ({model.name})"), command=_command("embed"))
     click.echo(summary.line())
 
 
@@ -612,16 +664,15 @@ def score(ctx: click.Context, embedder: str, steps: tuple[str, ...]) -> None:
 
     wanted = steps or ("embed", "index", "novelty", "impact")
     model = None
-    with _model_errors():
-        if {"embed", "index", "novelty"} & set(wanted):
-            from paperscope.embed import get_embedder
+    if {"embed", "index", "novelty"} & set(wanted):
+        from paperscope.embed import get_embedder
 
-            model = get_embedder(embedder)
-            # novelty reads the index, the index the embeddings: bring what they read up to date.
-            wanted = ("embed", *(("index",) if "novelty" in wanted else ()), *wanted)
-        with _progress() as bar:
-            summary = score_store(_store(ctx), embedder=model, steps=wanted,
-                                  on_progress=_counting(bar, "score"))
+        model = get_embedder(embedder)
+        # novelty reads the index, the index the embeddings: bring what they read up to date.
+        wanted = ("embed", *(("index",) if "novelty" in wanted else ()), *wanted)
+    with _progress() as bar:
+        summary = score_store(_store(ctx), embedder=model, steps=wanted,
+                              on_progress=_counting(bar, "score"), command=_command("score"))
     click.echo(summary.line())
 
 
@@ -636,17 +687,16 @@ def search_command(ctx: click.Context, query: str, limit: int, offset: int, fmt:
     """Researchers and papers for a query: names forgiving typos; papers by words and meaning."""
     from paperscope.search import search, search_text
 
-    store = _store(ctx)
-    with _progress() as bar:
-        refreshed = store.search.refresh(on_progress=_counting(bar, "search index"))
-    if refreshed.indexed or refreshed.removed:
-        err.print(refreshed.line(), highlight=False)
+    store = _store(ctx, read_only=True)
     try:
         result = search(store, query, limit=limit, offset=offset)
     except ValueError as e:
-        err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False)
-        sys.exit(1)
+        fail(str(e))
     _emit(result, fmt, search_text)
+    pending = store.search.pending()
+    if pending:
+        _note(f"note: {pending:,} papers are not in the search index yet; `paperscope score` or"
+              " `paperscope resolve` indexes them")
 
 
 @main.command()
@@ -662,9 +712,21 @@ def serve(ctx: click.Context, host: str, port: int, as_of: Any) -> None:
     from paperscope.web import create_app
 
     db = ctx.obj["db"]
-    app = create_app(db, as_of=as_of.date() if as_of else None)
+    app = create_app(db, as_of=as_of.date() if as_of else None)  # checks the database first
     click.echo(f"paperscope: serving {db} at http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@main.command()
+@click.pass_context
+def migrate(ctx: click.Context) -> None:
+    """Bring the database's schema up to this version of paperscope (any writing command
+    does it too; read commands and `serve` never do)."""
+    store = _store(ctx)
+    applied = store.migrations_applied
+    click.echo(f"migrate: applied {len(applied)} migration(s)"
+               + (f" ({', '.join(f'{m.version} {m.name}' for m in applied)})" if applied else "")
+               + f"; {store.path} is at schema version {store.schema_version()}")
 
 
 def _register_eval() -> None:

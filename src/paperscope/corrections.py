@@ -6,6 +6,7 @@ The CLI (`paperscope researchers ...`) and the web app's admin API both call the
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Any
 
 from paperscope.store import SqliteStore
@@ -31,6 +32,12 @@ def _resolve(store: SqliteStore) -> Any:
     return resolve_store(store)
 
 
+def _resolve_lock(store: SqliteStore, action: str) -> AbstractContextManager[None]:
+    """The resolve lock, held from before the override is written until its resolve ends:
+    a correction is never stored while another resolve runs (StageBusy names it)."""
+    return store.locks.hold("resolve", f"paperscope researchers {action}")
+
+
 def merge(store: SqliteStore, researcher_ids: list[int]) -> tuple[int, Any]:
     """These researchers are one person: (override id, resolve summary)."""
     ids = list(dict.fromkeys(researcher_ids))
@@ -40,9 +47,10 @@ def merge(store: SqliteStore, researcher_ids: list[int]) -> tuple[int, Any]:
     if missing:
         raise CorrectionError(f"no researcher with id {missing[0]}")
     groups = [mention_refs(store, rid) for rid in ids]
-    with store.transaction():
-        oid = store.researchers.add_override("merge", {"groups": groups})
-    return oid, _resolve(store)
+    with _resolve_lock(store, "merge"):
+        with store.transaction():
+            oid = store.researchers.add_override("merge", {"groups": groups})
+        return oid, _resolve(store)
 
 
 def split(store: SqliteStore, researcher_id: int, paper_ids: set[int]) -> tuple[int, int, Any]:
@@ -52,15 +60,17 @@ def split(store: SqliteStore, researcher_id: int, paper_ids: set[int]) -> tuple[
     move = mention_refs(store, researcher_id, paper_ids)
     if not move:
         raise CorrectionError("none of these papers is the researcher's")
-    with store.transaction():
-        oid = store.researchers.add_override("split", {"from": mention_refs(store, researcher_id), "move": move})
-    return oid, len(move), _resolve(store)
+    with _resolve_lock(store, "split"):
+        with store.transaction():
+            oid = store.researchers.add_override("split", {"from": mention_refs(store, researcher_id), "move": move})
+        return oid, len(move), _resolve(store)
 
 
 def claim(store: SqliteStore, researcher_id: int, orcid: str) -> tuple[int, Any]:
     """This researcher has this (normalized) ORCID: (override id, resolve summary)."""
     if store.researchers.get(researcher_id) is None:
         raise CorrectionError(f"no researcher with id {researcher_id}")
-    with store.transaction():
-        oid = store.researchers.add_override("claim", {"mentions": mention_refs(store, researcher_id), "orcid": orcid})
-    return oid, _resolve(store)
+    with _resolve_lock(store, "claim"):
+        with store.transaction():
+            oid = store.researchers.add_override("claim", {"mentions": mention_refs(store, researcher_id), "orcid": orcid})
+        return oid, _resolve(store)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from paperscope.errors import shorten
+
 __all__ = [
     "ArxivId",
     "CATEGORIES",
@@ -49,10 +51,17 @@ class ArxivId:
         return "/" in self.id
 
 
-_NEW_ID = re.compile(r"(?P<yymm>\d{4})\.(?P<num>\d{4,5})(?:v(?P<v>\d+))?")
+# re.ASCII: \d alone takes any script's digits ("٢١٠١.٠٠٠١٦"), which are no arXiv id and
+# would be stored as one (found by tests/test_fuzz.py).
+_NEW_ID = re.compile(r"(?P<yymm>\d{4})\.(?P<num>\d{4,5})(?:v(?P<v>\d+))?", re.ASCII)
 _OLD_ID = re.compile(
-    r"(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.(?P<sc>[A-Za-z]{2}))?/(?P<num>\d{7})(?:v(?P<v>\d+))?"
+    r"(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.(?P<sc>[A-Za-z]{2}))?/(?P<num>\d{7})(?:v(?P<v>\d+))?",
+    re.ASCII,
 )
+# No paper has a million versions. The cap also keeps int() off version strings over its
+# 4,300-digit limit (a ValueError, not an InvalidIdentifier: found by tests/test_fuzz.py) and
+# numbers off the database past its 64-bit integers.
+_MAX_VERSION_DIGITS = 6
 # Wrappers users paste: "arXiv:", abs/pdf URLs (with .pdf), OAI identifiers.
 _ID_PREFIX = re.compile(
     r"^(?:arxiv:|oai:arxiv\.org:|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/)",
@@ -96,21 +105,22 @@ def parse_arxiv_id(text: str) -> ArxivId:
         yymm, num = m["yymm"], m["num"]
         month = int(yymm[2:])
         if not 1 <= month <= 12:
-            raise InvalidIdentifier(f"arXiv id {raw!r}: month {yymm[2:]} out of range")
+            raise InvalidIdentifier(f"arXiv id {shorten(raw)}: month {yymm[2:]} out of range")
         # Five-digit sequence numbers start in 1501; four-digit ones end in 1412.
         if (len(num) == 5) != (yymm >= "1501"):
-            raise InvalidIdentifier(f"arXiv id {raw!r}: {len(num)}-digit number in {yymm}")
+            raise InvalidIdentifier(f"arXiv id {shorten(raw)}: {len(num)}-digit number in {yymm}")
         return ArxivId(f"{yymm}.{num}", _version(m["v"], raw))
     m = _OLD_ID.fullmatch(s)
     if m:
         archive = m["archive"]
         if archive not in _ARCHIVES:
-            raise InvalidIdentifier(f"arXiv id {raw!r}: unknown archive {archive!r}")
+            raise InvalidIdentifier(f"arXiv id {shorten(raw)}: unknown archive {shorten(archive)}")
         month = int(m["num"][2:4])
         if not 1 <= month <= 12:
-            raise InvalidIdentifier(f"arXiv id {raw!r}: month {m['num'][2:4]} out of range")
+            raise InvalidIdentifier(f"arXiv id {shorten(raw)}: month {m['num'][2:4]} out of range")
         return ArxivId(f"{archive}/{m['num']}", _version(m["v"], raw), m["sc"])
-    raise InvalidIdentifier(f"not an arXiv id: {raw!r}")
+    # shorten(): the message echoes the input, and the input may be 100,000 characters.
+    raise InvalidIdentifier(f"not an arXiv id: {shorten(raw)}")
 
 
 def normalize_arxiv_id(text: str) -> str:
@@ -141,13 +151,17 @@ def _is_bare_new_id(text: str) -> bool:
 def _version(v: str | None, raw: str) -> int | None:
     if v is None:
         return None
+    if len(v) > _MAX_VERSION_DIGITS:
+        raise InvalidIdentifier(f"arXiv id {shorten(raw)}: version {shorten(v, 20)} out of range")
     if int(v) < 1:
-        raise InvalidIdentifier(f"arXiv id {raw!r}: version must be ≥ 1")
+        raise InvalidIdentifier(f"arXiv id {shorten(raw)}: version must be ≥ 1")
     return int(v)
 
 
 _DOI_PREFIX = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)
-_DOI = re.compile(r"10\.\d{4,9}/\S+")
+# [0-9], not \d: "10.٤٥٦٧/x" is no DOI (found by tests/test_fuzz.py). The suffix may hold any
+# non-space character: DOIs are Unicode.
+_DOI = re.compile(r"10\.[0-9]{4,9}/\S+")
 _ARXIV_DOI = re.compile(r"10\.48550/arxiv\.(.+)", re.IGNORECASE)
 
 
@@ -157,9 +171,19 @@ def normalize_doi(text: str) -> str:
     DOIs are case-insensitive by definition, so lower-casing loses nothing.
     """
     s = _DOI_PREFIX.sub("", text.strip()).rstrip(".,;")
-    if not _DOI.fullmatch(s):
-        raise InvalidIdentifier(f"not a DOI: {text!r}")
+    # A lone surrogate ("10.1234/\ud800") is in no DOI and cannot be stored or sent (it
+    # has no UTF-8): not a DOI, rather than a DOI that fails wherever it goes next.
+    if not _DOI.fullmatch(s) or not _is_utf8(s):
+        raise InvalidIdentifier(f"not a DOI: {shorten(text)}")
     return s.lower()
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def arxiv_id_from_doi(doi: str) -> ArxivId | None:

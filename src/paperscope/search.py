@@ -36,6 +36,7 @@ from typing import Any, TypeVar
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from paperscope.ann import open_shared, published_dir
 from paperscope.ids import InvalidIdentifier, category_short_code, normalize_doi, parse_arxiv_id
 from paperscope.names import fold_name
 from paperscope.store import SqliteStore
@@ -147,14 +148,11 @@ class _AnnSearch:
 
 
 def _vector_index(store: SqliteStore, model: str) -> Any:
-    """The ANN index of a model's vectors when `paperscope score` has built one beside the
-    database, else the exact in-memory index."""
-    from paperscope.ann import index_dir, open_shared
-
-    if store.path not in ("", ":memory:"):
-        index = open_shared(index_dir(store.path, model))
-        if index is not None and index.embedder == model:
-            return _AnnSearch(index)
+    """The ANN index of a model's vectors when `paperscope score` has published one, else
+    the exact in-memory index."""
+    index = open_shared(published_dir(store, model))
+    if index is not None and index.embedder == model:
+        return _AnnSearch(index)
     return SemanticIndex.from_store(store, model)
 
 
@@ -363,7 +361,9 @@ def _semantic(
         vector = embedder.embed([query])[0]
         if not np.any(vector):
             return model, []  # no word of the query is known to the model
-        index = _cached(store, f"semantic:{model}", lambda m=model: _vector_index(store, m))
+        # Keyed by the published ANN generation too: a new one (after `score`) is used at once.
+        index = _cached(store, f"semantic:{model}:{published_dir(store, model)}",
+                        lambda m=model: _vector_index(store, m))
         floor = MIN_SIMILARITY.get(model.rpartition("@")[0], 0.0)
         return model, [(pid, sim) for pid, sim in index.search(vector, depth) if sim >= floor]
     return None, []

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from paperscope.models import AuthorProfile, EnrichmentRecord, Rejected, WorkRecord
+from paperscope.pipeline.ingest import marked_run
 from paperscope.sources.jsonlines import SourceError
 from paperscope.store import SqliteStore
 
@@ -75,20 +76,19 @@ def enrich(
         profiles.clear()
         rejects.clear()
 
-    try:
-        for record in records:
-            if isinstance(record, WorkRecord):
-                works.append(record)
-            elif isinstance(record, AuthorProfile):
-                profiles.append(record)
-            else:
-                rejects.append(record)
-            if len(works) + len(profiles) + len(rejects) >= BATCH_SIZE:
-                flush()
-    except SourceError as e:
-        summary.failures.append(str(e))
-    flush()
-    summary.seconds = time.perf_counter() - started
-    store.finish_run(summary.run_id, summary.enriched, summary.rejected,
-                     "done" if summary.ok else "failed")
+    with marked_run(store, summary.run_id, lambda: (summary.enriched, summary.rejected, summary.ok)):
+        try:
+            for record in records:
+                if isinstance(record, WorkRecord):
+                    works.append(record)
+                elif isinstance(record, AuthorProfile):
+                    profiles.append(record)
+                else:
+                    rejects.append(record)
+                if len(works) + len(profiles) + len(rejects) >= BATCH_SIZE:
+                    flush()
+        except SourceError as e:
+            summary.failures.append(str(e))
+        flush()
+        summary.seconds = time.perf_counter() - started
     return summary

@@ -20,7 +20,7 @@ from paperscope.sources.jsonlines import SourceError
 from paperscope.store import SqliteStore
 from paperscope.store.rows import PaperRows
 
-__all__ = ["IngestSummary", "ingest", "ingest_files"]
+__all__ = ["IngestSummary", "ingest", "ingest_files", "marked_run"]
 
 BATCH_SIZE = 2000
 
@@ -74,10 +74,12 @@ def ingest(
     The harvest cursor is written with the last batch only, so an interrupted harvest
     restarts from the previous cursor rather than skipping what it never saw.
     """
-    started = time.perf_counter()
-    owns_run = summary is None
     if summary is None:
         summary = IngestSummary(store.begin_run(source, command), source)
+        with _run_marked(store, summary):
+            return ingest(store, source, records, command, cursor_scope=cursor_scope,
+                          batch_size=batch_size, on_progress=on_progress, summary=summary)
+    started = time.perf_counter()
     papers: list[PaperRecord | PaperRows] = []
     rejects: list[Rejected] = []
     pages: list[ResearcherPage] = []  # written last: they refer to papers by key
@@ -102,9 +104,6 @@ def ingest(
         cursor = (source, cursor_scope, newest) if cursor_scope and newest and summary.ok else None
         _flush(store, summary, papers, rejects, on_progress, pages, cursor)
     summary.seconds += time.perf_counter() - started
-    if owns_run:
-        status = "done" if summary.ok else "failed"
-        store.finish_run(summary.run_id, summary.stored, summary.rejected, status)
     return summary
 
 
@@ -159,22 +158,58 @@ def ingest_files(
 ) -> IngestSummary:
     """Ingest several files of one source as one run; unreadable files are reported, not fatal.
 
-    With ``read_in_child`` (by default, where there is a second core) each file is read in
-    a child process while this one writes: see pipeline/read_ahead.py.
+    A file is unreadable when it cannot be opened or parsed at all, and also when not one
+    record could be read from it (empty, or every record rejected: a binary file given
+    as JSON lines): its rejects are stored all the same. With ``read_in_child`` (by
+    default, where there is a second core) each file is read in a child process while
+    this one writes: see pipeline/read_ahead.py.
     """
     if read_in_child is None:
         read_in_child = can_read_ahead()
     summary = IngestSummary(store.begin_run(source, command), source)
-    for path in paths:
-        if on_file:
-            on_file(path)
-        try:
-            records = read_ahead(reader, path, BATCH_SIZE) if read_in_child else reader(path)
-        except SourceError as e:
-            summary.failed_inputs.append(str(e))
-            continue
-        ingest(store, source, records, command, on_progress=on_progress, summary=summary)
-    store.finish_run(
-        summary.run_id, summary.stored, summary.rejected, "done" if summary.ok else "failed"
-    )
+    with _run_marked(store, summary):
+        for path in paths:
+            if on_file:
+                on_file(path)
+            stored, pages, rejected = summary.stored, summary.pages, summary.rejected
+            failed = len(summary.failed_inputs)
+            try:
+                records = read_ahead(reader, path, BATCH_SIZE) if read_in_child else reader(path)
+            except SourceError as e:
+                summary.failed_inputs.append(str(e))
+                continue
+            ingest(store, source, records, command, on_progress=on_progress, summary=summary)
+            if (summary.stored, summary.pages, len(summary.failed_inputs)) == (stored, pages, failed):
+                seen = summary.rejected - rejected
+                summary.failed_inputs.append(
+                    f"{path}: could not read input: no {source} records in it"
+                    + (f" ({seen:,} rejected: `paperscope rejects --source {source}` says why)" if seen else "")
+                )
     return summary
+
+
+@contextmanager
+def _run_marked(store: SqliteStore, summary: IngestSummary) -> Iterator[None]:
+    with marked_run(store, summary.run_id, lambda: (summary.stored, summary.rejected, summary.ok)):
+        yield
+
+
+@contextmanager
+def marked_run(
+    store: SqliteStore, run_id: int, outcome: Callable[[], tuple[int, int, bool]]
+) -> Iterator[None]:
+    """Finish a run's row whatever happens: done, failed (an input could not be read, or
+    the store failed: a full disk) or interrupted (Ctrl-C). ``outcome()`` gives (stored,
+    rejected, ok) as they stand. Batches already committed are kept."""
+    try:
+        yield
+    except BaseException as exc:
+        status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+        stored, rejected, _ = outcome()
+        try:
+            store.finish_run(run_id, stored, rejected, status)
+        except Exception:  # noqa: BLE001 - the store is failing (a full disk): the first error stands
+            pass
+        raise
+    stored, rejected, ok = outcome()
+    store.finish_run(run_id, stored, rejected, "done" if ok else "failed")

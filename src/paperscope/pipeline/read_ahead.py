@@ -26,6 +26,8 @@ from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 
 from paperscope.models import PaperRecord, Record, Rejected
+from paperscope.pipeline.children import die_with_parent
+from paperscope.sources.jsonlines import SourceError
 from paperscope.store.rows import PaperRows, paper_rows
 
 __all__ = ["can_read_ahead", "read_ahead"]
@@ -54,7 +56,7 @@ def read_ahead(reader: Reader, path: str, batch_size: int) -> Iterator[Record | 
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(
         target=_read_in_child,
-        args=(reader, path, batch_size, sender, receiver),
+        args=(reader, path, batch_size, sender, receiver, os.getpid()),
         name=f"paperscope read {path}",
         daemon=True,
     )
@@ -85,9 +87,10 @@ def read_ahead(reader: Reader, path: str, batch_size: int) -> Iterator[Record | 
 
 
 def _read_in_child(
-    reader: Reader, path: str, batch_size: int, sender: Connection, receiver: Connection
+    reader: Reader, path: str, batch_size: int, sender: Connection, receiver: Connection, parent: int
 ) -> None:
     """The child's work: read, turn paper records into rows, send batch by batch."""
+    die_with_parent(parent)
     # The parent's end, inherited by fork. Closed, so that the parent's death breaks the
     # pipe here.
     receiver.close()
@@ -119,10 +122,14 @@ def _send_batches(reader: Reader, path: str, batch_size: int, sender: Connection
 
 
 def _picklable(e: Exception) -> Exception:
+    """``e`` if it survives the trip to the parent (pickled *and* unpickled: an exception
+    whose ``__init__`` takes more than its message pickles but fails to load); else a
+    SourceError for a source's error, a RuntimeError for anything else, with its message."""
     try:
-        pickle.dumps(e)
+        pickle.loads(pickle.dumps(e))
     except Exception:  # noqa: BLE001 - any exception that cannot cross to the parent
-        return RuntimeError(f"{type(e).__name__}: {e}\n{e.__notes__[-1]}")
+        kind = SourceError if isinstance(e, SourceError) else RuntimeError
+        return kind(str(e) if kind is SourceError else f"{type(e).__name__}: {e}\n{e.__notes__[-1]}")
     return e
 
 

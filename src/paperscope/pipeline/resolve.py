@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from paperscope.names import fold_name, split_name
+from paperscope.pipeline.children import die_with_parent
 from paperscope.resolve.blocking import block_key, name_variants_key
 from paperscope.resolve.cluster import cluster
 from paperscope.resolve.mentions import Mention
@@ -53,6 +54,8 @@ class ResolveSummary:
     seconds: float = 0.0
     override_problems: list[str] = field(default_factory=list)
     search: RefreshSummary | None = None  # the search index brought up to date afterwards
+    rounds: int = 1              # runs over the mentions: more when an ingest added some meanwhile
+    arrived: int = 0             # mentions that arrived during the last round: not resolved yet
 
     def line(self) -> str:
         text = (
@@ -63,6 +66,11 @@ class ResolveSummary:
         )
         for problem in self.override_problems:
             text += f"\n  override not applied: {problem}"
+        if self.rounds > 1:
+            text += f"\n  {self.rounds} rounds: author mentions arrived while resolving, and were resolved too"
+        if self.arrived:
+            text += (f"\n  incomplete: {self.arrived:,} author mentions arrived (an ingest running beside)"
+                     " after the last round read them; run `paperscope resolve` again")
         if self.search is not None:
             text += f"\n  {self.search.line()}"
         return text
@@ -78,12 +86,43 @@ def _mention_key(label: str) -> MentionKey:
 
 
 def resolve_store(
-    store: SqliteStore, *, full: bool = False, on_progress: Callable[[int], None] | None = None
+    store: SqliteStore,
+    *,
+    full: bool = False,
+    on_progress: Callable[[int], None] | None = None,
+    command: str = "paperscope resolve",
+    rounds: int = 3,
 ) -> ResolveSummary:
-    """(Re)build the store's researchers; with ``full``, cluster every block again."""
+    """(Re)build the store's researchers; with ``full``, cluster every block again.
+
+    Holds the resolve lock (StageBusy names the holder if another resolve runs). An ingest
+    may add mentions while a round runs: the round's write notices, and another round
+    (over the blocks that changed) takes them in, up to ``rounds``; what still arrived
+    after the last is counted in ``arrived``, never passed over in silence.
+    """
     started = time.perf_counter()
+    with store.locks.hold("resolve", command):
+        summary = _resolve_round(store, full, on_progress)
+        while summary.arrived and summary.rounds < rounds:
+            again = _resolve_round(store, False, on_progress)
+            again.rounds = summary.rounds + 1
+            again.blocks_clustered += summary.blocks_clustered
+            summary = again
+    # Researchers' names are searched: a running web app (or a later `search`) finds the
+    # new ones from now on, not only after the next `score`. Papers not indexed yet are
+    # indexed too (work `score` would otherwise do).
+    summary.search = store.search.refresh()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _resolve_round(
+    store: SqliteStore, full: bool, on_progress: Callable[[int], None] | None
+) -> ResolveSummary:
+    """One pass: read the mentions, cluster the changed blocks, write the researchers."""
     summary = ResolveSummary()
     rs = store.researchers
+    marker = rs.input_marker()
     blocks = _blocks(rs.mentions(), summary)
     summary.blocks = len(blocks)
     page_names = _page_evidence(rs.page_papers())
@@ -112,12 +151,11 @@ def resolve_store(
     researchers = _researchers(store, clusters, blocks, page_names)
     summary.researchers = len(researchers)
     with store.transaction():
+        # Checked under the write lock: nothing can be added between this and the commit.
+        now = rs.input_marker()
+        if now != marker:
+            summary.arrived = max(now[0] - marker[0], 1)
         rs.replace(researchers, {b: answers[b] for b in todo}, stale=set(cache) - set(blocks))
-    # Researchers' names are searched: a running web app (or a later `search`) finds the
-    # new ones from now on, not only after the next `score`. Papers not indexed yet are
-    # indexed too (work `score` would otherwise do).
-    summary.search = store.search.refresh()
-    summary.seconds = time.perf_counter() - started
     return summary
 
 
@@ -154,7 +192,9 @@ def _cluster_chunks(
         return
     _JOB = (store.path, blocks, page_names)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(
+            workers, initializer=die_with_parent, initargs=(os.getpid(),)
+        ) as pool:
             yield from zip(chunks, pool.imap(_cluster_in_worker, chunks), strict=True)
     finally:
         _JOB = None

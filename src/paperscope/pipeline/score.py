@@ -135,8 +135,17 @@ def score_store(
     embedder: Any | None = None,
     on_progress: Progress | None = None,
     steps: Sequence[str] = ("embed", "index", "novelty", "impact"),
+    command: str = "paperscope score",
 ) -> ScoreSummary:
-    """Run the score stage's steps in order over what is new or changed."""
+    """Run the score stage's steps in order over what is new or changed, holding the score
+    lock (StageBusy names the holder if another score runs)."""
+    with store.locks.hold("score", command):
+        return _score_steps(store, embedder, on_progress, steps)
+
+
+def _score_steps(
+    store: SqliteStore, embedder: Any | None, on_progress: Progress | None, steps: Sequence[str],
+) -> ScoreSummary:
     started = time.perf_counter()
     summary = ScoreSummary()
     texts = list(store.scores.paper_texts())  # what every step reads: read once
@@ -160,18 +169,15 @@ def score_store(
 
 
 def index_store(store: SqliteStore, texts: Sequence[PaperText], model: str, summary: ScoreSummary) -> None:
-    """Bring the persisted ANN index of this model's vectors up to date (dated papers only)."""
-    from paperscope.ann import AnnIndex, IndexFileError, index_dir
+    """Bring the published ANN index of this model's vectors up to date (dated papers only):
+    a changed index is saved as a new generation and published (see ann.py)."""
+    from paperscope.ann import AnnIndex, load_published, publish
 
-    if store.path == ":memory:":
+    if store.artifact_root() is None:
         return
-    where = index_dir(store.path, model)
     hashes = store.scores.embedded_hashes(model)
     dates = {p.paper_id: p.date for p in texts if p.date}
-    try:
-        index = AnnIndex.load(where)
-    except IndexFileError:
-        index = None
+    index = load_published(store, model)
     if index is not None and index.embedder == model and index.hashes == {
         pid: h for pid, h in hashes.items() if pid in dates
     } and all(index.days[pid] == np.datetime64(dates[pid][:10], "D") for pid in index.days):
@@ -184,7 +190,7 @@ def index_store(store: SqliteStore, texts: Sequence[PaperText], model: str, summ
     added, removed = index.sync(
         [ids[i] for i in keep], [dates[ids[i]] for i in keep], vectors[keep], [hashes[ids[i]] for i in keep]
     )
-    index.save(where)
+    publish(store, index)
     summary.indexed = added
     summary.unchanged["index"] = len(index) - added
 
@@ -227,16 +233,13 @@ def score_novelty(store: SqliteStore, texts: Sequence[PaperText], model: str, su
 def _ann_earlier(store: SqliteStore, model: str, ids: list[int], dates: list[str]) -> Any:
     """(positions, cosines) of each paper's nearest earlier papers from the ANN index when the
     corpus is large enough for it to pay (``ANN_FROM``), else None: exact search."""
-    from paperscope.ann import AnnIndex, IndexFileError, index_dir
+    from paperscope.ann import load_published
     from paperscope.novelty import DEFAULT_K
 
-    if len(ids) < ANN_FROM or store.path == ":memory:":
+    if len(ids) < ANN_FROM:
         return None
-    try:
-        index = AnnIndex.load(index_dir(store.path, model))
-    except IndexFileError:
-        return None
-    if set(index.days) != set(ids):
+    index = load_published(store, model)
+    if index is None or set(index.days) != set(ids):
         return None  # the index lags the vectors (run without the index step): exact
     vectors = np.stack([index.vector(pid) for pid in ids]) if ids else np.zeros((0, index.ndim), np.float32)
     found, sims = index.search(vectors, DEFAULT_K, before=[d[:10] for d in dates])

@@ -53,7 +53,8 @@ def apply_migrations(conn: sqlite3.Connection) -> list[Migration]:
             )
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite ends some failed transactions itself (a full disk)
+                conn.execute("ROLLBACK")
             raise
         applied.append(migration)
     return applied

@@ -86,6 +86,17 @@ class ResearcherStore:
         self.conn = conn
 
     # --- what the resolver reads --------------------------------------------------------
+    def input_marker(self) -> tuple[int, ...]:
+        """A marker of everything resolve reads that ingest writes (mentions, papers' versions,
+        researcher pages): it differs once anything was added or changed since it was taken.
+        Its first figure is the number of author mentions."""
+        c = self.conn
+        listed, last_listed = c.execute("SELECT count(*), coalesce(max(paper_id), 0) FROM authorships").fetchone()
+        hidden, last_hidden = c.execute("SELECT count(*), coalesce(max(id), 0) FROM hidden_authorships").fetchone()
+        sources, last_run = c.execute("SELECT count(*), coalesce(max(run_id), 0) FROM provenance").fetchone()
+        (pages,) = c.execute("SELECT count(*) FROM researcher_page_papers").fetchone()
+        return (listed + hidden, last_listed, last_hidden, sources, last_run, pages)
+
     def mentions(self) -> Iterator[MentionRow]:
         """Every listed and hidden authorship, with its paper's last run."""
         c = self.conn

@@ -76,7 +76,8 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
     try:
         yield
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite ends some failed transactions itself (a full disk)
+            conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
 
@@ -133,6 +134,13 @@ class SearchStore:
 
     def _transaction(self) -> AbstractContextManager[None]:
         return _transaction(self.conn)
+
+    def pending(self) -> int:
+        """Papers new or changed since the last refresh: what searches do not find yet."""
+        return int(self.conn.execute(
+            "SELECT count(*) FROM papers p LEFT JOIN search_papers_indexed s ON s.paper_id = p.id"
+            " WHERE s.updated_run IS NOT p.updated_run"
+        ).fetchone()[0])
 
     def _changed_papers(self) -> list[int]:
         """Papers whose indexed run is not their current one (new ones have none)."""

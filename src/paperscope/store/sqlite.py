@@ -7,12 +7,14 @@ the same input completes the work.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 
@@ -26,7 +28,10 @@ from paperscope.ids import (
 )
 from paperscope.models import AuthorProfile, PaperRecord, Rejected, ResearcherPage, WorkRecord
 from paperscope.store.enrichment import EnrichmentWriter
-from paperscope.store.migrations import apply_migrations
+from paperscope.errors import StoreError
+from paperscope.store.errors import store_error
+from paperscope.store.migrations import Migration, apply_migrations, available_migrations
+from paperscope.store.operations import ArtifactStore, StageLocks
 from paperscope.store.feed import FeedStore
 from paperscope.store.papers import PaperWriter
 from paperscope.store.researchers import ResearcherStore
@@ -63,6 +68,58 @@ def _write_rejects(c: sqlite3.Connection, run_id: int, rejects: list[Rejected]) 
     )
 
 
+def _connect(path: str, read_only: bool) -> sqlite3.Connection:
+    if read_only:
+        if not Path(path).is_file():
+            raise StoreError("no database there" if not Path(path).exists() else "not a database file", path)
+        # mode=ro: nothing is created, migrated, checkpointed or deleted by this connection.
+        conn = sqlite3.connect(f"file:{quote(os.path.abspath(path))}?mode=ro", uri=True,
+                               isolation_level=None, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        if read_only:
+            conn.execute("PRAGMA query_only = ON")
+            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute("PRAGMA cache_size = -65536")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # "not a database" shows here
+            return conn
+        # 8 KiB pages rather than 4: a commit writes every changed page to the WAL as a
+        # frame of its own, and half as many frames make a bulk ingest's commits twice as
+        # fast. Takes effect only when the database is created (before WAL mode is set).
+        conn.execute("PRAGMA page_size=8192")
+        conn.execute("PRAGMA journal_mode=WAL")
+        # NORMAL is durable against a killed process (WAL); only power loss can drop the
+        # last commits, never corrupt the file.
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=10000")
+        conn.execute("PRAGMA cache_size=-65536")
+        # Checkpoint the WAL every ~40 MB (5,000 pages) rather than 8 MB: bulk ingest
+        # rewrites the same index pages many times between checkpoints.
+        conn.execute("PRAGMA wal_autocheckpoint=5000")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _check_schema(conn: sqlite3.Connection, path: str) -> None:
+    """A read-only store opens only a database this version of paperscope can read."""
+    try:
+        have = {v for (v,) in conn.execute("SELECT version FROM schema_migrations")}
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            raise StoreError("not a paperscope database (no schema_migrations table)", path) from exc
+        raise store_error(exc, path) from exc
+    missing = [m.version for m in available_migrations() if m.version not in have]
+    if missing:
+        raise StoreError(
+            f"the database lacks schema migration(s) {', '.join(map(str, missing))}:"
+            " run `paperscope migrate` (or any writing command) first", path,
+        )
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -72,31 +129,50 @@ class SqliteStore:
 
     backend = "sqlite"
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         _bind_none_quickly()
         self.path = str(path)
-        self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        # 8 KiB pages rather than 4: a commit writes every changed page to the WAL as a
-        # frame of its own, and half as many frames make a bulk ingest's commits twice as
-        # fast. Takes effect only when the database is created (before WAL mode is set).
-        self.conn.execute("PRAGMA page_size=8192")
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        # NORMAL is durable against a killed process (WAL); only power loss can drop the
-        # last commits, never corrupt the file.
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute("PRAGMA foreign_keys=ON")
-        self.conn.execute("PRAGMA busy_timeout=10000")
-        self.conn.execute("PRAGMA cache_size=-65536")
-        # Checkpoint the WAL every ~40 MB (5,000 pages) rather than 8 MB: bulk ingest
-        # rewrites the same index pages many times between checkpoints.
-        self.conn.execute("PRAGMA wal_autocheckpoint=5000")
-        apply_migrations(self.conn)
+        self.read_only = read_only
+        try:
+            self.conn = _connect(self.path, read_only)
+        except sqlite3.Error as exc:
+            raise store_error(exc, self.path) from exc
+        try:
+            if read_only:
+                _check_schema(self.conn, self.path)
+                self.migrations_applied: list[Migration] = []
+            else:
+                self.migrations_applied = apply_migrations(self.conn)
+        except sqlite3.Error as exc:
+            self.conn.close()
+            raise store_error(exc, self.path) from exc
+        except BaseException:
+            self.conn.close()
+            raise
         self._papers = PaperWriter(self.conn)
         self._enrichment = EnrichmentWriter(self.conn)
         self.researchers = ResearcherStore(self.conn)
         self.scores = ScoreStore(self.conn)
         self.feed = FeedStore(self.conn)
         self.search = SearchStore(self.conn)
+        self.artifacts = ArtifactStore(self.conn)
+        self.locks = StageLocks(self.conn)
+
+    def schema_version(self) -> int:
+        """The newest schema migration recorded in the database."""
+        return int(self.conn.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0])
+
+    def artifact_root(self) -> Path | None:
+        """The folder beside the database where its artifacts (the ANN index) live; None for
+        an in-memory database, which keeps none."""
+        if self.path in ("", ":memory:"):
+            return None
+        return Path(f"{self.path}.ann")
+
+    def data_version(self) -> int:
+        """A number that changes whenever another connection (any process) commits a write:
+        what kept views are checked against."""
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
 
     def close(self) -> None:
         self.conn.close()
@@ -114,7 +190,8 @@ class SqliteStore:
         try:
             yield self.conn
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:  # SQLite ends some failed transactions itself (a full disk)
+                self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
 

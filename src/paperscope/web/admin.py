@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from paperscope import corrections
+from paperscope.errors import shorten
 from paperscope.web.api import FastJSON
 
 router = APIRouter(prefix="/api/admin", tags=["admin"], default_response_class=FastJSON)
@@ -22,8 +23,12 @@ def admin(request: Request, authorization: Annotated[str | None, Header(max_leng
     token = app.settings.admin_token
     if not token:
         raise HTTPException(403, "admin endpoints are off: set PAPERSCOPE_ADMIN_TOKEN to turn them on")
-    given = (authorization or "").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(given.encode(), token.encode()):
+    # Only "Bearer <token>" (the scheme in any case, RFC 9110 11.1), compared in constant time.
+    # Header values arrive decoded as Latin-1: encoded back, they are the bytes sent.
+    scheme, _, given = (authorization or "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given.strip().encode("latin-1", "replace"), token.encode("utf-8", "surrogatepass"),
+    ):
         raise HTTPException(401, "admin endpoints need 'Authorization: Bearer <PAPERSCOPE_ADMIN_TOKEN>'")
     return app
 
@@ -75,7 +80,7 @@ def split(body: Split, app: Annotated[Any, Depends(admin)]) -> dict[str, Any]:
         for ref in body.papers:
             pid = store.find_paper(ref)
             if pid is None:
-                raise corrections.CorrectionError(f"no paper with id {ref!r}")
+                raise corrections.CorrectionError(f"no paper with id {shorten(ref)}")
             paper_ids.add(pid)
         oid, moved, summary = corrections.split(store, body.researcher, paper_ids)
         return {"override": oid, "moved": moved, "resolve": summary.line()}

@@ -14,6 +14,7 @@ import orjson
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 
+from paperscope.errors import shorten
 from paperscope.store.feed import FeedFilter
 from paperscope.web import views
 
@@ -116,7 +117,7 @@ def search(
 def compare_ids(ids: Annotated[str, Query(max_length=200, description="Researcher ids, comma-separated")]) -> list[int]:
     parts = [p.strip() for p in ids.split(",") if p.strip()]
     if not 1 <= len(parts) <= MAX_COMPARE or not all(re.fullmatch(r"[0-9]{1,18}", p) for p in parts):
-        raise HTTPException(422, f"ids: 1 to {MAX_COMPARE} researcher ids, comma-separated (got {ids!r})")
+        raise HTTPException(422, f"ids: 1 to {MAX_COMPARE} researcher ids, comma-separated (got {shorten(ids)})")
     return list(dict.fromkeys(int(p) for p in parts))
 
 

@@ -6,8 +6,8 @@ Pages are server-rendered (Jinja2, autoescaped) with a little JavaScript; every 
 and ``/api/...`` serves the same data with an OpenAPI description (``/openapi.json``,
 ``/docs``).
 
-The public app is read-only: request threads read through connections opened with
-``PRAGMA query_only``. Writing endpoints (``/api/admin/...``) need the admin token
+The public app is read-only: request threads read through read-only stores (nothing is
+created, migrated or refreshed by serving). Writing endpoints (``/api/admin/...``) need the admin token
 (``$PAPERSCOPE_ADMIN_TOKEN``) and are off when it is unset.
 """
 
@@ -35,6 +35,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from paperscope import render
+from paperscope.errors import shorten
 from paperscope.store import SqliteStore, open_store
 
 __all__ = ["Settings", "create_app"]
@@ -73,12 +74,12 @@ class State:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     cache: OrderedDict[str, Any] = field(default_factory=OrderedDict)  # views (profiles, feed pages)
     figures: OrderedDict[str, Any] = field(default_factory=OrderedDict)  # corpus-wide figures
+    _watch: SqliteStore | None = None  # the connection whose data version keeps views honest
 
     def store(self) -> SqliteStore:
         store = getattr(self._local, "store", None)
         if store is None:
-            store = SqliteStore(self.settings.db_path)
-            store.conn.execute("PRAGMA query_only = ON")
+            store = open_store(self.settings.db_path, read_only=True)
             # One connection per request thread: a small page cache each (the OS caches the
             # file for all of them), not the 64 MiB a bulk ingest wants.
             store.conn.execute(f"PRAGMA cache_size = -{READ_CACHE_KIB}")
@@ -88,29 +89,36 @@ class State:
     def writable_store(self) -> SqliteStore:
         return open_store(self.settings.db_path)
 
+    def data_version(self) -> int:
+        """The store's data version as one connection sees it: it moves whenever any other
+        connection (a pipeline stage, the admin API) commits."""
+        with self._lock:
+            if self._watch is None:
+                self._watch = open_store(self.settings.db_path, read_only=True)
+            return self._watch.data_version()
+
     def as_of(self) -> dt.date:
         return self.settings.as_of or dt.date.today()
 
     def ann(self) -> Any:
-        """The ANN index of the stored embeddings (memory-mapped, shared with search), or
-        None if there is none."""
+        """The published ANN index of the stored embeddings (memory-mapped, shared with
+        search), or None if there is none."""
         return _load_ann(self.store(), self.settings)
 
     def cached(self, key: str, compute: Any) -> Any:
-        """A view computed once per version of the database file: a commit changes the
-        database's or its WAL's modification time. The ``cached_views`` most recently used
-        are kept (none when it is 0)."""
+        """A view computed once per data version of the store. The ``cached_views`` most
+        recently used are kept (none when it is 0)."""
         if self.settings.cached_views <= 0:
             return compute()
         return self._kept(self.cache, key, compute, self.settings.cached_views)
 
     def corpus_figure(self, key: str, compute: Any) -> Any:
         """A figure of the whole corpus (rising researchers, the feed's window, categories):
-        kept per version of the database file whatever ``cached_views`` says."""
+        kept per data version of the store whatever ``cached_views`` says."""
         return self._kept(self.figures, key, compute, None)
 
     def _kept(self, kept: OrderedDict[str, Any], key: str, compute: Any, bound: int | None) -> Any:
-        stamp = _db_mtime(self.settings.db_path)
+        stamp = self.data_version()
         with self._lock:
             hit = kept.get(key)
             if hit is not None and hit[0] == stamp:
@@ -140,22 +148,15 @@ def _warm(app: FastAPI) -> None:
     gc.freeze()
 
 
-def _db_mtime(path: str) -> float:
-    try:
-        return max(os.path.getmtime(p) for p in (path, f"{path}-wal") if os.path.exists(p))
-    except ValueError:
-        return 0.0
-
-
 def _load_ann(store: SqliteStore, settings: Settings) -> Any:
-    from paperscope.ann import index_dir, open_shared
+    from paperscope.ann import open_shared, published_dir
 
     if settings.ann_dir is not None:
         return open_shared(settings.ann_dir)
     models = store.search.embedding_models()  # model → papers embedded, kept by the search refresh
     if not models:
         return None
-    return open_shared(index_dir(settings.db_path, max(models, key=lambda m: (models[m], m))))
+    return open_shared(published_dir(store, max(models, key=lambda m: (models[m], m))))
 
 
 def templates() -> Jinja2Templates:
@@ -180,11 +181,72 @@ def _short_code(category: str | None) -> str:
     return category_short_code(category) if category else ""
 
 
+# On every response: pages load only their own assets, are never framed (clickjacking) and
+# send only their origin with links followed elsewhere.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self';"
+                               " object-src 'none'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+class HeadAsGet:
+    """HEAD for every GET route (FastAPI routes answer only the methods they name): the
+    request runs as a GET and its body is dropped, so the headers, Content-Length included,
+    are the GET's. A route with no GET still answers 405."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            return await self.app(scope, receive, send)
+
+        async def headers_only(message: Any) -> None:
+            if message["type"] in ("http.response.body", "http.response.pathsend", "http.response.zerocopy"):
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
 def wants_json(request: Request) -> bool:
-    accept = request.headers.get("accept", "")
-    return request.url.path.startswith("/api/") or (
-        "application/json" in accept and "text/html" not in accept
-    )
+    """JSON for ``/api/`` and ``.json`` paths; elsewhere JSON only when the Accept header
+    prefers it to HTML (a strictly higher q-value), so browsers and ``*/*`` get HTML."""
+    path = request.scope["path"]  # not request.url.path: that stops at a decoded "?" or "#"
+    if path.startswith("/api/") or path.endswith(".json"):
+        return True
+    accept = request.headers.get("accept", "*/*")
+    return accept_quality(accept, "application/json") > accept_quality(accept, "text/html")
+
+
+def accept_quality(accept: str, media_type: str) -> float:
+    """The q-value an Accept header gives ``media_type``: that of the most specific media
+    range matching it (RFC 9110, 12.5.1), 0 when none does. Malformed ranges are skipped."""
+    kind, _, subtype = media_type.partition("/")
+    best, quality = -1, 0.0
+    for part in accept.split(","):
+        media_range, *params = part.split(";")
+        r_kind, slash, r_subtype = media_range.strip().lower().partition("/")
+        if not (slash and r_kind and r_subtype) or (r_kind == "*" and r_subtype != "*"):
+            continue
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value.strip())
+                except ValueError:
+                    q = -1.0
+        specific = (r_kind != "*") + (r_subtype != "*")
+        if (0 <= q <= 1 and r_kind in ("*", kind) and r_subtype in ("*", subtype)
+                and (specific > best or (specific == best and q > quality))):
+            best, quality = specific, q
+    return quality
 
 
 def error_body(status: int, message: str, detail: Any = None) -> dict[str, Any]:
@@ -195,10 +257,10 @@ def create_app(
     db_path: str | Path, *, admin_token: str | None = None, as_of: dt.date | None = None,
     ann_dir: Path | None = None,
 ) -> FastAPI:
-    """The paperscope web app over the database at ``db_path`` (created and migrated if
-    needed). ``admin_token`` defaults to ``$PAPERSCOPE_ADMIN_TOKEN``."""
-    with open_store(db_path) as store:  # create / migrate, and bring the search index up to
-        store.search.refresh()          # date, once, before request threads read it
+    """The paperscope web app over the database at ``db_path``, which it only reads (the
+    admin API aside): a missing database, or one that needs migrating, is a StoreError
+    here, before serving. ``admin_token`` defaults to ``$PAPERSCOPE_ADMIN_TOKEN``."""
+    open_store(db_path, read_only=True).close()
     settings = Settings(
         str(db_path), admin_token if admin_token is not None else os.environ.get("PAPERSCOPE_ADMIN_TOKEN") or None,
         as_of, ann_dir, int(os.environ.get("PAPERSCOPE_VIEW_CACHE", CACHED_VIEWS)),
@@ -229,30 +291,30 @@ def create_app(
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next: Any) -> Response:
-        if not request.url.path.startswith("/api/") and request.scope.get("query_string"):
+        if not request.scope["path"].startswith("/api/") and request.scope.get("query_string"):
             # An HTML form sends its empty fields ("min_novelty=&until="): they mean "any".
             pairs = [(k, v) for k, v in parse_qsl(request.scope["query_string"].decode("latin-1"),
                                                    keep_blank_values=True) if v.strip()]
             request.scope["query_string"] = urlencode(pairs).encode("latin-1")
         length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+        if length is not None and not (length.isascii() and length.isdigit() and len(length) <= 18
+                                       and int(length) <= MAX_BODY):  # not int("²"), nor 10**5000
             response: Response = JSONResponse(error_body(413, f"request body over {MAX_BODY} bytes"), status_code=413)
         else:
             try:
                 response = await call_next(request)
             except Exception:  # answered here, as a 500 on a connection that stays usable
-                log.exception("%s %s failed", request.method, request.url.path)
+                log.exception("%s %s failed", request.method, shorten(request.scope["path"], 200))
                 response = _error(request, 500, "internal error; the server log has the details")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'",
-        )
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
         return response
+
+    app.add_middleware(HeadAsGet)  # added last: outside the others, which see a GET
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return _error(request, exc.status_code, str(exc.detail))
+        return _error(request, exc.status_code, str(exc.detail), headers=exc.headers)  # 405's Allow
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -263,10 +325,11 @@ def create_app(
     return app
 
 
-def _error(request: Request, status: int, message: str, detail: Any = None) -> Response:
-    if wants_json(request) or request.url.path.endswith(".json"):
-        return JSONResponse(error_body(status, message, detail), status_code=status)
+def _error(request: Request, status: int, message: str, detail: Any = None,
+           headers: dict[str, str] | None = None) -> Response:
+    if wants_json(request):
+        return JSONResponse(error_body(status, message, detail), status_code=status, headers=headers)
     html = request.app.state.templates.get_template("error.html").render(
         request=request, status=status, message=message,
     )
-    return HTMLResponse(html, status_code=status)
+    return HTMLResponse(html, status_code=status, headers=headers)

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from paperscope.errors import shorten
 from paperscope.web import api, syndication
 from paperscope.web.app import wants_json
 
@@ -65,7 +66,7 @@ def researcher(
 ) -> Response:
     stem, suffix = _split(ref, (".json", ".atom", ".rss"))
     if not re.fullmatch(r"[0-9]{1,18}", stem):
-        raise HTTPException(404, f"no researcher with id {stem!r} (ids are numbers; search by name at /search)")
+        raise HTTPException(404, f"no researcher with id {shorten(stem)} (ids are numbers; search by name at /search)")
     if suffix in (".atom", ".rss"):
         data = api.researcher(request, int(stem), sort="date", limit=30, offset=0)
         return syndication.researcher_response(request, data, suffix[1:])
@@ -82,7 +83,7 @@ def paper(request: Request, ref: str, format: Annotated[str | None, Query(max_le
     stem, suffix = _split(ref, (".json", *EXPORTS))
     fmt = EXPORTS.get(suffix) or (format if format in export.EXPORT_FORMATS else None)
     if format is not None and fmt is None and format != "json":
-        raise HTTPException(422, f"format: one of json, {', '.join(export.EXPORT_FORMATS)} (got {format!r})")
+        raise HTTPException(422, f"format: one of json, {', '.join(export.EXPORT_FORMATS)} (got {shorten(format)})")
     data = api.paper(request, stem)
     if suffix == ".json" or format == "json":
         return api.FastJSON(data)

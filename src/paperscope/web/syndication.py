@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from fastapi import Request
@@ -15,41 +16,48 @@ from paperscope.web.app import paper_url
 __all__ = ["feed_response", "researcher_response"]
 
 MEDIA = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
+# What XML 1.0 cannot carry (control characters, lone surrogates, U+FFFE/U+FFFF): lxml
+# refuses such text, and a feed's title holds the category asked for (``?category=%01``).
+_NOT_XML = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: object) -> str:
+    return _NOT_XML.sub("", str(text))
 
 
 def _generator(request: Request, title: str, link: str, kind: str) -> FeedGenerator:
     fg = FeedGenerator()
-    fg.id(str(request.url))
-    fg.title(title)
-    fg.link(href=link, rel="alternate")
-    fg.link(href=str(request.url), rel="self")
-    fg.description(title)
+    fg.id(_xml(request.url))
+    fg.title(_xml(title))
+    fg.link(href=_xml(link), rel="alternate")
+    fg.link(href=_xml(request.url), rel="self")
+    fg.description(_xml(title))
     fg.language("en")
     fg.generator("paperscope")
     return fg
 
 
 def _entry(fg: FeedGenerator, request: Request, paper: dict[str, Any]) -> None:
-    link = str(request.base_url).rstrip("/") + paper_url(paper["key"])
+    link = _xml(str(request.base_url).rstrip("/") + paper_url(paper["key"]))
     entry = fg.add_entry(order="append")
     entry.id(link)
-    entry.title(paper["title"])
+    entry.title(_xml(paper["title"]))
     entry.link(href=link)
     names = [a["name"] if isinstance(a, dict) else a for a in paper.get("authors", [])]
     for name in names[:10]:
-        entry.author(name=name)
+        entry.author(name=_xml(name))
     impact = (paper.get("scores") or {}).get("impact", {}).get("value", paper.get("ai_score"))
     summary = paper.get("abstract") or ""
     if impact is not None:
         summary = f"AI Score {impact:.1f}. {summary}"
-    entry.summary(summary)
+    entry.summary(_xml(summary))
     date = paper.get("date") or paper.get("first_date")
     if date:
         day = dt.date.fromisoformat(date[:10]) if len(date) >= 10 else dt.date(int(date[:4]), 1, 1)
         entry.published(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC))
         entry.updated(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC))
     if paper.get("primary_category"):
-        entry.category(term=paper["primary_category"])
+        entry.category(term=_xml(paper["primary_category"]))
 
 
 def _response(fg: FeedGenerator, kind: str) -> Response:

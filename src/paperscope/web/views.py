@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from paperscope.errors import shorten
 from paperscope.profiles import build_profile
 from paperscope.store import SqliteStore
 from paperscope.store.feed import FeedFilter
@@ -55,7 +56,7 @@ def paper_view(store: SqliteStore, identifier: str, *, similar: Any = None, k: i
     named, and its most similar papers (``similar``: an ann.AnnIndex, when there is one)."""
     paper_id = store.find_paper(identifier)
     if paper_id is None:
-        raise NotFound(f"no paper with id {identifier!r}")
+        raise NotFound(f"no paper with id {shorten(identifier)}")
     data = store.paper(paper_id)
     who = store.feed.authors_as_researchers(paper_id)
     for author in data["authors"]:
