@@ -494,8 +494,8 @@ def _one_researcher(store: SqliteStore, query: str) -> int:
         return found[0]
     if not found:
         _no_researcher(store, query)
-    _note(render.researcher_matches_text(store.researchers.summaries(found)))
-    fail(f"{shorten(query)} names {len(found)} researchers (listed above); use an id", store.path)
+    click.echo(render.researcher_matches_text(store.researchers.summaries(found)))
+    fail(f"{shorten(query)} names {len(found)} researchers (listed on stdout); use an id", store.path)
 
 
 def _no_researcher(store: SqliteStore, query: str) -> NoReturn:

@@ -16,12 +16,18 @@ ECHO_CHARS = 60
 
 
 def shorten(text: object, limit: int = ECHO_CHARS) -> str:
-    """``repr`` of a user input, cut to ``limit`` characters with "…" and its length when
-    longer: a 100,000-character id is echoed in one short line, a lone surrogate escaped."""
+    """``repr`` of a user input, at most ``limit`` characters of it as written (escapes
+    included) then "…" and its length: a 100,000-character id is echoed in one short line,
+    a lone surrogate escaped, and an input of escapes (each ``\\U000e0000`` is ten
+    characters) no longer than a plain one."""
     value = str(text)
-    if len(value) <= limit:
-        return repr(value)
-    return f"{value[:limit]!r}… ({len(value):,} characters)"
+    shown = repr(value)
+    if len(shown) <= limit + 2:  # the quotes
+        return shown
+    cut = min(len(value), limit)
+    while len(shown := repr(value[:cut])) > limit + 2:
+        cut -= max(1, (len(shown) - limit - 2) // 10)
+    return f"{shown}… ({len(value):,} characters)"
 
 
 class PaperscopeError(Exception):

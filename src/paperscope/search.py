@@ -37,7 +37,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from paperscope.ann import open_shared, published_dir
-from paperscope.ids import InvalidIdentifier, category_short_code, normalize_doi, parse_arxiv_id
+from paperscope.ids import InvalidIdentifier, category_short_code, is_lookup_text, normalize_doi, parse_arxiv_id
 from paperscope.names import fold_name
 from paperscope.store import SqliteStore
 from paperscope.text import title_key
@@ -258,6 +258,8 @@ def _identifier(query: str) -> bool:
 def _check(query: str, limit: int, offset: int) -> None:
     if len(query) > MAX_QUERY_CHARS:
         raise ValueError(f"search query is {len(query)} characters long; the most is {MAX_QUERY_CHARS}")
+    if not is_lookup_text(query):
+        raise ValueError("search query is not valid text (it holds a lone surrogate)")
     if not 1 <= limit <= MAX_LIMIT:
         raise ValueError(f"search limit {limit}: must be 1 to {MAX_LIMIT}")
     if not 0 <= offset <= MAX_OFFSET:
