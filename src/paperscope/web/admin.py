@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from paperscope import corrections
-from paperscope.errors import shorten
+from paperscope.errors import StageBusy, shorten
 from paperscope.web.api import FastJSON
 
 router = APIRouter(prefix="/api/admin", tags=["admin"], default_response_class=FastJSON)
@@ -58,6 +58,8 @@ def _write(app: Any, action: Any) -> dict[str, Any]:
         return action(store)
     except corrections.CorrectionError as exc:
         raise HTTPException(422, str(exc)) from None
+    except StageBusy as exc:  # a resolve or score already running: try again later
+        raise HTTPException(409, str(exc)) from None
     finally:
         store.close()
         app.cache.clear()

@@ -36,7 +36,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from paperscope import render
 from paperscope.errors import shorten
-from paperscope.store import SqliteStore, open_store
+from paperscope.store import SqliteStore, StoreError, is_store_failure, open_store, store_error
 
 __all__ = ["Settings", "create_app"]
 
@@ -214,6 +214,37 @@ class HeadAsGet:
         await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
+class StreamedBodyLimit:
+    """``MAX_BODY`` for a body sent without a Content-Length (chunked): read up to one byte
+    over the limit before the app sees the request; over it, 413 at once; else the body is
+    handed on as it came. (A declared Content-Length is checked in ``limit_body``.)"""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        headers = dict(scope.get("headers") or ()) if scope["type"] == "http" else {}
+        if scope["type"] != "http" or b"content-length" in headers or b"transfer-encoding" not in headers:
+            return await self.app(scope, receive, send)
+        received: list[Any] = []
+        size = 0
+        while True:
+            message = await receive()
+            received.append(message)
+            size += len(message.get("body", b""))
+            if size > MAX_BODY:
+                response = JSONResponse(error_body(413, f"request body over {MAX_BODY} bytes"), status_code=413)
+                response.headers.update(SECURITY_HEADERS)
+                return await response(scope, receive, send)
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                break
+
+        async def replay() -> Any:
+            return received.pop(0) if received else await receive()
+
+        await self.app(scope, replay, send)
+
+
 def wants_json(request: Request) -> bool:
     """JSON for ``/api/`` and ``.json`` paths; elsewhere JSON only when the Accept header
     prefers it to HTML (a strictly higher q-value), so browsers and ``*/*`` get HTML."""
@@ -303,13 +334,21 @@ def create_app(
         else:
             try:
                 response = await call_next(request)
-            except Exception:  # answered here, as a 500 on a connection that stays usable
-                log.exception("%s %s failed", request.method, shorten(request.scope["path"], 200))
-                response = _error(request, 500, "internal error; the server log has the details")
+            except Exception as exc:  # answered here, on a connection that stays usable
+                if isinstance(exc, StoreError) or is_store_failure(exc):
+                    # The database, not the request: busy, damaged, gone. 503, and said so.
+                    failure = exc if isinstance(exc, StoreError) else store_error(exc, "the database")
+                    log.error("%s %s: %s", request.method, shorten(request.scope["path"], 200), failure)
+                    response = _error(request, 503, f"the database is unavailable: {failure.what}",
+                                      headers={"Retry-After": "5"})
+                else:
+                    log.exception("%s %s failed", request.method, shorten(request.scope["path"], 200))
+                    response = _error(request, 500, "internal error; the server log has the details")
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
 
+    app.add_middleware(StreamedBodyLimit)
     app.add_middleware(HeadAsGet)  # added last: outside the others, which see a GET
 
     @app.exception_handler(StarletteHTTPException)
