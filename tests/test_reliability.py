@@ -242,7 +242,8 @@ def test_a_damaged_database_is_one_error_line(copy: Path) -> None:
         f.seek(8 * 8192)
         f.write(b"\x07" * (size - 8 * 8192))
     messages = {one_error_line(run(copy, *args)) for args in (
-        ["stats"], ["researcher", "Frédo Durand"], ["search", "learning"], ["resolve", "--full"])}
+        ["stats"], ["researcher", "Frédo Durand"], ["search", "learning"], ["resolve", "--full"],
+        ["serve", "--port", "1"])}
     assert messages == {f"error: the database file is damaged (malformed); restore a copy or rebuild it ({copy})"}
 
 

@@ -709,10 +709,11 @@ def serve(ctx: click.Context, host: str, port: int, as_of: Any) -> None:
     $PAPERSCOPE_ADMIN_TOKEN)."""
     import uvicorn
 
-    from paperscope.web import create_app
+    from paperscope.web.app import create_app, warm
 
     db = ctx.obj["db"]
     app = create_app(db, as_of=as_of.date() if as_of else None)  # checks the database first
+    warm(app)  # reads what every page needs: a damaged database ends here, in one line
     click.echo(f"paperscope: serving {db} at http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

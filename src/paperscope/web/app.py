@@ -38,7 +38,7 @@ from paperscope import render
 from paperscope.errors import shorten
 from paperscope.store import SqliteStore, StoreError, is_store_failure, open_store, store_error
 
-__all__ = ["Settings", "create_app"]
+__all__ = ["Settings", "create_app", "warm"]
 
 log = logging.getLogger("paperscope.web")
 
@@ -75,6 +75,7 @@ class State:
     cache: OrderedDict[str, Any] = field(default_factory=OrderedDict)  # views (profiles, feed pages)
     figures: OrderedDict[str, Any] = field(default_factory=OrderedDict)  # corpus-wide figures
     _watch: SqliteStore | None = None  # the connection whose data version keeps views honest
+    warmed: bool = False  # whether warm() ran
 
     def store(self) -> SqliteStore:
         store = getattr(self._local, "store", None)
@@ -132,15 +133,23 @@ class State:
         return value
 
 
-def _warm(app: FastAPI) -> None:
+def warm(app: FastAPI) -> None:
     """Compute what the front page needs, and load search's in-memory indexes, before the
     first visitor asks (on 150k papers: ~2 s at start instead of on someone's request).
     Then freeze what was loaded out of the garbage collector's view: it lives as long as
-    the process, and full collections would otherwise walk it again and again."""
+    the process, and full collections would otherwise walk it again and again.
+
+    `paperscope serve` calls it before the server starts, so that a database that fails
+    to read (damaged pages the first check did not touch) ends the command with one error
+    line; the app's start-up calls it only when that was not done.
+    """
     from paperscope.search import search
     from paperscope.web import views
 
     state = app.state.paperscope
+    if state.warmed:
+        return
+    state.warmed = True
     state.corpus_figure("rising:8", lambda: views.rising_view(state.store(), 8))
     search(state.store(), "paperscope", limit=1)
     state.ann()
@@ -299,7 +308,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
-        await anyio.to_thread.run_sync(_warm, app)  # the rail every feed page shows: ~1–2 s on 150k papers
+        await anyio.to_thread.run_sync(warm, app)  # the rail every feed page shows: ~1–2 s on 150k papers
         yield
 
     app = FastAPI(
