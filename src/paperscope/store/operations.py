@@ -21,24 +21,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from paperscope.errors import StageBusy
+from paperscope.store.transactions import write_transaction
 
 __all__ = ["ArtifactStore", "LockHolder", "StageLocks"]
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@contextmanager
-def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        if conn.in_transaction:  # SQLite ends some failed transactions itself (a full disk)
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
 
 
 class ArtifactStore:
@@ -54,7 +43,7 @@ class ArtifactStore:
 
     def publish(self, name: str, generation: int) -> None:
         """Make ``generation`` the one readers open (its files must be complete on disk)."""
-        with _immediate(self.conn):
+        with write_transaction(self.conn):
             self.conn.execute(
                 "INSERT INTO artifacts (name, generation, updated) VALUES (?, ?, ?)"
                 " ON CONFLICT (name) DO UPDATE SET generation = excluded.generation,"
@@ -102,7 +91,7 @@ class StageLocks:
         """Hold the stage's lock while the block runs; StageBusy naming the holder if another
         live process has it. Re-entrant within one process (a correction runs resolve)."""
         me = (os.getpid(), socket.gethostname())
-        with _immediate(self.conn):
+        with write_transaction(self.conn):
             held = self.holder(stage)
             if held is not None and (held.pid, held.host) == me:
                 mine = False  # taken further up this process: that holder releases it
@@ -122,7 +111,7 @@ class StageLocks:
         finally:
             if mine:
                 try:
-                    with _immediate(self.conn):
+                    with write_transaction(self.conn):
                         self.conn.execute(
                             "DELETE FROM stage_locks WHERE stage = ? AND pid = ? AND host = ?", (stage, *me)
                         )

@@ -17,9 +17,11 @@ import hashlib
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
+
+from paperscope.store.transactions import write_transaction
 
 __all__ = ["RefreshSummary", "SearchStore"]
 
@@ -67,19 +69,6 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 def _marks(items: Sequence[Any]) -> str:
     return ", ".join("?" * len(items))
-
-
-@contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    """One write transaction (as SqliteStore.transaction, which this layer cannot reach)."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        if conn.in_transaction:  # SQLite ends some failed transactions itself (a full disk)
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
 
 
 class SearchStore:
@@ -132,8 +121,8 @@ class SearchStore:
         summary.seconds = time.perf_counter() - started
         return summary
 
-    def _transaction(self) -> AbstractContextManager[None]:
-        return _transaction(self.conn)
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return write_transaction(self.conn)
 
     def pending(self) -> int:
         """Papers new or changed since the last refresh: what searches do not find yet."""

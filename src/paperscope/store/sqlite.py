@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from paperscope.store.papers import PaperWriter
 from paperscope.store.researchers import ResearcherStore
 from paperscope.store.scores import ScoreStore
 from paperscope.store.search import SearchStore
+from paperscope.store.transactions import write_transaction
 from paperscope.store.rows import PaperRows, claim_rows
 
 __all__ = ["SqliteStore"]
@@ -183,17 +184,9 @@ class SqliteStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         """One write transaction; everything in it lands or nothing does."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            if self.conn.in_transaction:  # SQLite ends some failed transactions itself (a full disk)
-                self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+        return write_transaction(self.conn)
 
     # --- ingest runs ------------------------------------------------------------------
     def begin_run(self, source: str, command: str) -> int:
