@@ -526,9 +526,14 @@ def _short(frame: str) -> str:
 # --- main ----------------------------------------------------------------------------------
 def prepare(db: Path) -> list[str]:
     """Build the ANN index if missing; bring the search index up to date. Lines to print."""
+    from paperscope.ann import published_dir
+    from paperscope.store import open_store
+
     notes = []
-    ann = Path(f"{db}.ann")
-    if not ann.is_dir() or not any(ann.iterdir()):
+    with open_store(db) as store:  # migrated if it was made by an older paperscope
+        models = store.search.embedding_models()
+        ann = published_dir(store, max(models, key=lambda m: (models[m], m))) if models else None
+    if ann is None:  # none published yet (or only the layout before generations)
         start = time.perf_counter()
         out = subprocess.run([str(EXE), "--db", str(db), "score", "--only", "index"],
                              check=True, capture_output=True, text=True)
@@ -536,8 +541,6 @@ def prepare(db: Path) -> list[str]:
                      f" ({' / '.join(line.strip() for line in out.stdout.splitlines() if line.strip())})")
     else:
         notes.append(f"prepare: ANN index present ({ann})")
-    from paperscope.store import open_store
-
     store = open_store(db)
     summary = store.search.refresh()
     counts = store.conn.execute("SELECT (SELECT count(*) FROM papers), (SELECT count(*) FROM researchers)").fetchone()

@@ -6,7 +6,6 @@ The CLI (`paperscope researchers ...`) and the web app's admin API both call the
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from typing import Any
 
 from paperscope.store import SqliteStore
@@ -26,16 +25,16 @@ def mention_refs(store: SqliteStore, researcher_id: int, paper_ids: set[int] | N
     return [[keys[pid], m] for pid, m in mentions]
 
 
-def _resolve(store: SqliteStore) -> Any:
+def _correct(store: SqliteStore, action: str, payload: dict[str, Any]) -> tuple[int, Any]:
+    """Store an override and resolve with it: (override id, resolve summary). The resolve
+    lock is held from before the override is written until its resolve ends, so that a
+    correction is never stored while another resolve runs (StageBusy names it)."""
     from paperscope.pipeline.resolve import resolve_store
 
-    return resolve_store(store)
-
-
-def _resolve_lock(store: SqliteStore, action: str) -> AbstractContextManager[None]:
-    """The resolve lock, held from before the override is written until its resolve ends:
-    a correction is never stored while another resolve runs (StageBusy names it)."""
-    return store.locks.hold("resolve", f"paperscope researchers {action}")
+    with store.locks.hold("resolve", f"paperscope researchers {action}"):
+        with store.transaction():
+            oid = store.researchers.add_override(action, payload)
+        return oid, resolve_store(store)
 
 
 def merge(store: SqliteStore, researcher_ids: list[int]) -> tuple[int, Any]:
@@ -47,10 +46,7 @@ def merge(store: SqliteStore, researcher_ids: list[int]) -> tuple[int, Any]:
     if missing:
         raise CorrectionError(f"no researcher with id {missing[0]}")
     groups = [mention_refs(store, rid) for rid in ids]
-    with _resolve_lock(store, "merge"):
-        with store.transaction():
-            oid = store.researchers.add_override("merge", {"groups": groups})
-        return oid, _resolve(store)
+    return _correct(store, "merge", {"groups": groups})
 
 
 def split(store: SqliteStore, researcher_id: int, paper_ids: set[int]) -> tuple[int, int, Any]:
@@ -60,17 +56,12 @@ def split(store: SqliteStore, researcher_id: int, paper_ids: set[int]) -> tuple[
     move = mention_refs(store, researcher_id, paper_ids)
     if not move:
         raise CorrectionError("none of these papers is the researcher's")
-    with _resolve_lock(store, "split"):
-        with store.transaction():
-            oid = store.researchers.add_override("split", {"from": mention_refs(store, researcher_id), "move": move})
-        return oid, len(move), _resolve(store)
+    oid, summary = _correct(store, "split", {"from": mention_refs(store, researcher_id), "move": move})
+    return oid, len(move), summary
 
 
 def claim(store: SqliteStore, researcher_id: int, orcid: str) -> tuple[int, Any]:
     """This researcher has this (normalized) ORCID: (override id, resolve summary)."""
     if store.researchers.get(researcher_id) is None:
         raise CorrectionError(f"no researcher with id {researcher_id}")
-    with _resolve_lock(store, "claim"):
-        with store.transaction():
-            oid = store.researchers.add_override("claim", {"mentions": mention_refs(store, researcher_id), "orcid": orcid})
-        return oid, _resolve(store)
+    return _correct(store, "claim", {"mentions": mention_refs(store, researcher_id), "orcid": orcid})

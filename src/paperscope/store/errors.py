@@ -21,20 +21,26 @@ _MEANINGS = (
 )
 
 
+# The disk's errors, as the SQLite message that means the same.
+_OS_ERRORS = {errno.ENOSPC: "disk is full", errno.EDQUOT: "disk is full", errno.EIO: "disk i/o error",
+              errno.EROFS: "readonly database"}
+
+
 def is_store_failure(exc: BaseException) -> bool:
     """Whether an exception is the database (or the disk under it) failing, rather than a
     bug (a query naming a column that is not there is paperscope's fault, not the disk's)."""
     if isinstance(exc, sqlite3.DatabaseError):
         text = str(exc).lower()
         return any(needle in text for needle, _ in _MEANINGS)
-    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS)
+    return isinstance(exc, OSError) and exc.errno in _OS_ERRORS
 
 
 def store_error(exc: BaseException, where: str) -> StoreError:
     """The StoreError a person reads for a database failure at ``where``."""
-    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return StoreError("the disk is full; what was committed before is kept", exc.filename or where)
-    text = str(exc).lower()
+    if isinstance(exc, OSError) and exc.errno in _OS_ERRORS:
+        text, where = _OS_ERRORS[exc.errno], exc.filename or where
+    else:
+        text = str(exc).lower()
     for needle, meaning in _MEANINGS:
         if needle in text:
             return StoreError(meaning, where)

@@ -69,6 +69,32 @@ def _write_rejects(c: sqlite3.Connection, run_id: int, rejects: list[Rejected]) 
     )
 
 
+# A writing connection's settings.
+_WRITING = (
+    # 8 KiB pages rather than 4: a commit writes every changed page to the WAL as a frame of
+    # its own, and half as many frames make a bulk ingest's commits twice as fast. Takes
+    # effect only when the database is created (before WAL mode is set).
+    "PRAGMA page_size=8192",
+    "PRAGMA journal_mode=WAL",
+    # NORMAL is durable against a killed process (WAL); only power loss can drop the last
+    # commits, never corrupt the file.
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=10000",
+    "PRAGMA cache_size=-65536",
+    # Checkpoint the WAL every ~40 MB (5,000 pages) rather than 8 MB: bulk ingest rewrites
+    # the same index pages many times between checkpoints.
+    "PRAGMA wal_autocheckpoint=5000",
+)
+# A reading connection's: it cannot write, and the first read shows "not a database".
+_READING = (
+    "PRAGMA query_only=ON",
+    "PRAGMA busy_timeout=10000",
+    "PRAGMA cache_size=-65536",
+    "SELECT count(*) FROM sqlite_master",
+)
+
+
 def _connect(path: str, read_only: bool) -> sqlite3.Connection:
     if read_only:
         if not Path(path).is_file():
@@ -79,26 +105,8 @@ def _connect(path: str, read_only: bool) -> sqlite3.Connection:
     else:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     try:
-        if read_only:
-            conn.execute("PRAGMA query_only = ON")
-            conn.execute("PRAGMA busy_timeout = 10000")
-            conn.execute("PRAGMA cache_size = -65536")
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # "not a database" shows here
-            return conn
-        # 8 KiB pages rather than 4: a commit writes every changed page to the WAL as a
-        # frame of its own, and half as many frames make a bulk ingest's commits twice as
-        # fast. Takes effect only when the database is created (before WAL mode is set).
-        conn.execute("PRAGMA page_size=8192")
-        conn.execute("PRAGMA journal_mode=WAL")
-        # NORMAL is durable against a killed process (WAL); only power loss can drop the
-        # last commits, never corrupt the file.
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA busy_timeout=10000")
-        conn.execute("PRAGMA cache_size=-65536")
-        # Checkpoint the WAL every ~40 MB (5,000 pages) rather than 8 MB: bulk ingest
-        # rewrites the same index pages many times between checkpoints.
-        conn.execute("PRAGMA wal_autocheckpoint=5000")
+        for statement in _READING if read_only else _WRITING:
+            conn.execute(statement).fetchall()
     except BaseException:
         conn.close()
         raise

@@ -70,11 +70,11 @@ class State:
     """Per-app state: one read-only store per request thread, the ANN index, caches."""
 
     settings: Settings
+    watch: SqliteStore  # the connection whose data version keeps views honest
     _local: threading.local = field(default_factory=threading.local)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     cache: OrderedDict[str, Any] = field(default_factory=OrderedDict)  # views (profiles, feed pages)
     figures: OrderedDict[str, Any] = field(default_factory=OrderedDict)  # corpus-wide figures
-    _watch: SqliteStore | None = None  # the connection whose data version keeps views honest
     warmed: bool = False  # whether warm() ran
 
     def store(self) -> SqliteStore:
@@ -94,9 +94,7 @@ class State:
         """The store's data version as one connection sees it: it moves whenever any other
         connection (a pipeline stage, the admin API) commits."""
         with self._lock:
-            if self._watch is None:
-                self._watch = open_store(self.settings.db_path, read_only=True)
-            return self._watch.data_version()
+            return self.watch.data_version()
 
     def as_of(self) -> dt.date:
         return self.settings.as_of or dt.date.today()
@@ -300,7 +298,7 @@ def create_app(
     """The paperscope web app over the database at ``db_path``, which it only reads (the
     admin API aside): a missing database, or one that needs migrating, is a StoreError
     here, before serving. ``admin_token`` defaults to ``$PAPERSCOPE_ADMIN_TOKEN``."""
-    open_store(db_path, read_only=True).close()
+    watch = open_store(db_path, read_only=True)  # kept: it reads the data version
     settings = Settings(
         str(db_path), admin_token if admin_token is not None else os.environ.get("PAPERSCOPE_ADMIN_TOKEN") or None,
         as_of, ann_dir, int(os.environ.get("PAPERSCOPE_VIEW_CACHE", CACHED_VIEWS)),
@@ -319,7 +317,7 @@ def create_app(
         docs_url=None,  # /docs is our own page (pages.py): Swagger UI would load from a CDN
         redoc_url=None,
     )
-    app.state.paperscope = State(settings)
+    app.state.paperscope = State(settings, watch)
     app.state.templates = templates()
     app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")
 
