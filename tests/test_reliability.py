@@ -257,7 +257,6 @@ def test_read_commands_need_an_existing_database_and_create_nothing(tmp_path: Pa
 
 
 def test_read_commands_leave_the_database_as_it_was(copy: Path) -> None:
-    invoke(copy, "ingest", "snapshot", str(SNAPSHOT))
     with sqlite3.connect(copy) as conn:  # papers the search index does not have yet
         conn.execute("UPDATE papers SET updated_run = updated_run + 100 WHERE id <= 5")
     conn.close()

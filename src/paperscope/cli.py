@@ -187,15 +187,12 @@ def _ingest_files(
 
 
 def _finish(ctx: click.Context, summary: IngestSummary) -> None:
-    """Report an ingest: its summary, then what it stored made searchable; each input that
-    could not be read is an error line and makes the exit code 1."""
+    """Report an ingest: its summary; each input that could not be read is an error line
+    and makes the exit code 1. (What it stored is searchable after `resolve` or `score`,
+    which refresh the search index: ingest itself stays as fast as it can be.)"""
     click.echo(summary.line())
     if summary.rejected:
         click.echo(f"see the rejects with: paperscope rejects --source {summary.source}")
-    if summary.stored or summary.pages:
-        with _progress() as bar:
-            refreshed = _store(ctx).search.refresh(on_progress=_counting(bar, "search index"))
-        click.echo(refreshed.line())
     for failure in summary.failed_inputs:
         click.echo(_error_line(PaperscopeError(failure), ""), err=True)
     if not summary.ok:
