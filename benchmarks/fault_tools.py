@@ -350,13 +350,13 @@ def index_loads(db: Path) -> str:
     published generation where the code has one (``ann.load_published``)."""
     try:
         from paperscope import ann
-        from paperscope.store import SqliteStore
+        from paperscope.store import Store
 
         models = [m for (m,) in query(db, "SELECT DISTINCT model FROM embeddings")]
         if not models:
             return "no embeddings"
         if hasattr(ann, "load_published"):
-            with SqliteStore(db) as store:
+            with Store(db) as store:
                 index = ann.load_published(store, models[0])
         else:
             index = ann.AnnIndex.load(ann.index_dir(db, models[0]))

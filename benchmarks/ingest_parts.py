@@ -28,7 +28,7 @@ from ingest import build_records  # noqa: E402
 from paperscope.models import PaperRecord  # noqa: E402
 from paperscope.pipeline import ingest as pipeline  # noqa: E402
 from paperscope.sources.arxiv_snapshot import read  # noqa: E402
-from paperscope.store import SqliteStore  # noqa: E402
+from paperscope.store import Store  # noqa: E402
 from paperscope.store.rows import PaperRows, paper_rows  # noqa: E402
 
 
@@ -57,7 +57,7 @@ def main() -> None:
         del batch
 
         received = [PaperRows._make(r) for message in sent for r in marshal.loads(message)]
-        store = SqliteStore(Path(tmp) / "parts.db")
+        store = Store(Path(tmp) / "parts.db")
         start = time.perf_counter()
         pipeline.ingest(store, "arxiv-snapshot", received, "benchmarks/ingest_parts.py")
         writing = time.perf_counter() - start

@@ -98,8 +98,8 @@ def profile_times(db: Path, researcher_id: int, repeat: int = 5) -> tuple[float,
         start = time.perf_counter()
         ids = [pid for pid, _ in store.researchers.mentions_of(researcher_id)]
         marks = ", ".join("?" * len(ids))
-        store.conn.execute(f"SELECT * FROM papers WHERE id IN ({marks})", ids).fetchall()  # noqa: S608
-        store.conn.execute(f"SELECT * FROM authorships WHERE paper_id IN ({marks})", ids).fetchall()  # noqa: S608
+        store.db.execute(f"SELECT * FROM papers WHERE id IN ({marks})", ids).fetchall()  # noqa: S608
+        store.db.execute(f"SELECT * FROM authorships WHERE paper_id IN ({marks})", ids).fetchall()  # noqa: S608
         bare = min(bare, time.perf_counter() - start)
     store.close()
     return best, bare, papers
@@ -127,7 +127,7 @@ def main() -> None:
         from paperscope.store import open_store
 
         store = open_store(db)
-        top = store.conn.execute(
+        top = store.db.execute(
             "SELECT id, name, mentions FROM researchers ORDER BY mentions DESC LIMIT 1"
         ).fetchone()
         store.close()

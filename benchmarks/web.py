@@ -543,7 +543,7 @@ def prepare(db: Path) -> list[str]:
         notes.append(f"prepare: ANN index present ({ann})")
     store = open_store(db)
     summary = store.search.refresh()
-    counts = store.conn.execute("SELECT (SELECT count(*) FROM papers), (SELECT count(*) FROM researchers)").fetchone()
+    counts = store.db.execute("SELECT (SELECT count(*) FROM papers), (SELECT count(*) FROM researchers)").fetchone()
     store.close()
     notes.append(f"prepare: search index refresh: {summary.line()}")
     notes.insert(0, f"database: {db} — {counts[0]:,} papers, {counts[1]:,} researchers")

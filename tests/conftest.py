@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from paperscope.cli import main
-from paperscope.store import SqliteStore, open_store
+from paperscope.store import Store, open_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE = Path(__file__).parent.parent / "sample"
@@ -61,7 +61,7 @@ def cli_json(cli: Callable[..., Result]) -> Callable[..., object]:
 
 
 @pytest.fixture
-def store(db_path: Path) -> SqliteStore:
+def store(db_path: Path) -> Store:
     s = open_store(db_path)
     yield s  # type: ignore[misc]
     s.close()

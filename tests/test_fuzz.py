@@ -379,7 +379,7 @@ def fuzz_db(web_db: Path) -> Path:
     invoke(web_db, "search", "transformer")
     store = open_store(web_db)
     try:
-        conn = store.conn
+        conn = store.db
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         _STORED["paper"][:] = sorted(
             {v for (v,) in conn.execute("SELECT value FROM paper_ids WHERE scheme != 'title'")}

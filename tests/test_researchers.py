@@ -136,7 +136,7 @@ def conferences_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     invoke(db, "ingest", "conferences", str(SAMPLE / "conferences.jsonl.gz"))
     invoke(db, "resolve")
     store = open_store(db)
-    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
     return db
 
@@ -241,10 +241,10 @@ def test_workers_resolve_exactly_as_one_process(
         store = open_store(db)
         try:
             return sorted(
-                (r[1:], tuple(m for m, in store.conn.execute(
+                (r[1:], tuple(m for m, in store.db.execute(
                     "SELECT paper_id || '/' || mention FROM researcher_mentions WHERE researcher_id = ?"
                     " ORDER BY 1", (r[0],))))
-                for r in store.conn.execute("SELECT id, name, block, mentions FROM researchers")
+                for r in store.db.execute("SELECT id, name, block, mentions FROM researchers")
             )
         finally:
             store.close()
@@ -282,13 +282,13 @@ def test_computed_h_index_equals_the_providers_on_a_complete_works_list() -> Non
 def test_a_shared_openreview_or_ieee_id_makes_one_researcher(conferences_db: Path) -> None:
     store = open_store(conferences_db)
     try:
-        rows = store.conn.execute(
+        rows = store.db.execute(
             "SELECT p.source, p.author_id, count(DISTINCT m.researcher_id), count(*)"
             " FROM provider_authorships p JOIN researcher_mentions m"
             " ON m.paper_id = p.paper_id AND m.mention = 'p' || p.position"
             " WHERE p.source IN ('openreview', 'ieee') GROUP BY p.source, p.author_id"
         ).fetchall()
-        carried = store.conn.execute(
+        carried = store.db.execute(
             "SELECT count(*) FROM researcher_ids WHERE scheme IN ('openreview', 'ieee')"
         ).fetchone()[0]
     finally:

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import FIXTURES, invoke
 from paperscope.search import MAX_QUERY_CHARS, SemanticIndex, query_terms, search
-from paperscope.store import SqliteStore, open_store
+from paperscope.store import Store, open_store
 
 LISTINGS = str(FIXTURES / "arxiv" / "daily-cs-sample.jsonl.gz")
 CONFERENCES = FIXTURES / "conferences" / "papers-slice.jsonl.gz"
@@ -35,7 +35,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def store(built: Path) -> Iterator[SqliteStore]:
+def store(built: Path) -> Iterator[Store]:
     s = open_store(built)
     yield s
     s.close()
@@ -52,13 +52,13 @@ def own_copy(built: Path, tmp_path: Path) -> Path:
     return path
 
 
-def paper_id(store: SqliteStore, title: str) -> int:
+def paper_id(store: Store, title: str) -> int:
     found = store.search.papers_with_title_key(title.casefold())
     assert len(found) == 1, title
     return found[0]
 
 
-def test_a_papers_title_finds_it_first(store: SqliteStore) -> None:
+def test_a_papers_title_finds_it_first(store: Store) -> None:
     pid = paper_id(store, GUN_DETECTION)
     exact = search(store, GUN_DETECTION)
     assert exact["papers"][0]["id"] == pid
@@ -73,13 +73,13 @@ def test_a_papers_title_finds_it_first(store: SqliteStore) -> None:
     assert set(first["scores"]) == {"impact", "novelty"}
 
 
-def test_an_arxiv_id_finds_its_paper_first(store: SqliteStore) -> None:
+def test_an_arxiv_id_finds_its_paper_first(store: Store) -> None:
     first = search(store, "2503.11731v1")["papers"][0]
     assert first["arxiv_id"] == "2503.11731" and first["match"]["exact"] == "identifier"
     assert first["primary_category"] == "cs.CV" and first["first_date"]
 
 
-def test_a_typod_researcher_name_finds_the_researcher(store: SqliteStore) -> None:
+def test_a_typod_researcher_name_finds_the_researcher(store: Store) -> None:
     for query in ("Fredo Durnad", "durand frédo", "FRÉDO DURAND", "F. Durand"):
         found = search(store, query)["researchers"]
         assert found and found[0]["name"] == "Frédo Durand", query
@@ -89,7 +89,7 @@ def test_a_typod_researcher_name_finds_the_researcher(store: SqliteStore) -> Non
     assert search(store, "Laura Leal Taixe")["researchers"][0]["name"] == "Laura Leal-Taixé"
 
 
-def test_researchers_are_ranked_by_match_then_papers(store: SqliteStore) -> None:
+def test_researchers_are_ranked_by_match_then_papers(store: Store) -> None:
     found = search(store, "wang", researchers=20)["researchers"]
     assert len(found) >= 5
     assert all("wang" in r["name"].casefold() for r in found)
@@ -97,7 +97,7 @@ def test_researchers_are_ranked_by_match_then_papers(store: SqliteStore) -> None
         (-r["match_score"], -r["papers"]) for r in found)
 
 
-def test_a_paraphrase_sharing_no_word_finds_its_paper_by_meaning(store: SqliteStore) -> None:
+def test_a_paraphrase_sharing_no_word_finds_its_paper_by_meaning(store: Store) -> None:
     pid = paper_id(store, GUN_DETECTION)
     query = "spotting pistols and rifles in camera video"
     # No word of the query but "and" and "in" is a word (stemmed) of the paper's title,
@@ -116,14 +116,14 @@ def test_a_paraphrase_sharing_no_word_finds_its_paper_by_meaning(store: SqliteSt
     "-", "'", '""', "((((", "a OR", "NOT", "\\", "%_%", "\x00", "🙂 emoji", "ｆｕｌｌ　ｗｉｄｔｈ",
     "x" * MAX_QUERY_CHARS, "   ", "", "gun OR", "AND AND", "col:* NOT -x",
 ])
-def test_hostile_queries_never_raise(store: SqliteStore, query: str) -> None:
+def test_hostile_queries_never_raise(store: Store, query: str) -> None:
     result = search(store, query)
     assert set(result) >= {"query", "researchers", "papers"}
     assert all(set(p["match"]) == {"exact", "fts_rank", "semantic_rank", "similarity", "rrf"}
                for p in result["papers"])
 
 
-def test_limits_are_checked_with_a_clear_message(store: SqliteStore) -> None:
+def test_limits_are_checked_with_a_clear_message(store: Store) -> None:
     with pytest.raises(ValueError, match=f"201 characters long; the most is {MAX_QUERY_CHARS}"):
         search(store, "x" * 201)
     with pytest.raises(ValueError, match="limit 101: must be 1 to 100"):
@@ -132,14 +132,14 @@ def test_limits_are_checked_with_a_clear_message(store: SqliteStore) -> None:
         search(store, "gun", offset=-1)
 
 
-def test_pages_follow_one_another(store: SqliteStore) -> None:
+def test_pages_follow_one_another(store: Store) -> None:
     whole = [p["id"] for p in search(store, "gaussian splatting", limit=20)["papers"]]
     pages = [p["id"] for offset in (0, 10)
              for p in search(store, "gaussian splatting", limit=10, offset=offset)["papers"]]
     assert len(whole) == 20 and pages == whole
 
 
-def test_the_semantic_index_is_exact(store: SqliteStore) -> None:
+def test_the_semantic_index_is_exact(store: Store) -> None:
     (model,) = store.search.embedding_models()
     index = SemanticIndex.from_store(store, model)
     ids, vectors = store.scores.embeddings(model)

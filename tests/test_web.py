@@ -284,7 +284,7 @@ def test_a_crash_is_a_500_json_error_without_a_traceback(web_db: Path, monkeypat
 def test_the_public_app_cannot_write(client: TestClient) -> None:
     store = client.app.state.paperscope.store()
     with pytest.raises(sqlite3.OperationalError, match="readonly|query_only"):
-        store.conn.execute("DELETE FROM papers")
+        store.db.execute("DELETE FROM papers")
     off = client.post("/api/admin/researchers/merge", json={"ids": [1, 2]})
     assert off.status_code == 403 and "PAPERSCOPE_ADMIN_TOKEN" in off.json()["error"]["message"]
 

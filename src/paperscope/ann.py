@@ -42,7 +42,7 @@ import numpy as np
 from paperscope.novelty import DateLike, IndexFileError, _days, _topk_prefix, _unit_rows
 
 if TYPE_CHECKING:
-    from paperscope.store import SqliteStore
+    from paperscope.store import Store
 
 __all__ = [
     "AnnIndex", "EXACT_BELOW", "IndexFileError", "OVERSAMPLE", "index_dir", "open_shared",
@@ -72,7 +72,7 @@ def _generation_dir(base: Path, generation: int) -> Path:
     return base / f"g{generation:06d}"
 
 
-def published_dir(store: SqliteStore, embedder: str) -> Path | None:
+def published_dir(store: Store, embedder: str) -> Path | None:
     """The folder of the published index of one embedder's vectors, or None if there is none
     (an in-memory store, or no index published yet)."""
     root = store.artifact_root()
@@ -82,7 +82,7 @@ def published_dir(store: SqliteStore, embedder: str) -> Path | None:
     return _generation_dir(index_dir(root, embedder), generation)
 
 
-def load_published(store: SqliteStore, embedder: str) -> AnnIndex | None:
+def load_published(store: Store, embedder: str) -> AnnIndex | None:
     """The published index of one embedder's vectors, loaded whole; None if there is none
     or it cannot be read."""
     where = published_dir(store, embedder)
@@ -94,7 +94,7 @@ def load_published(store: SqliteStore, embedder: str) -> AnnIndex | None:
         return None
 
 
-def publish(store: SqliteStore, index: AnnIndex) -> Path:
+def publish(store: Store, index: AnnIndex) -> Path:
     """Save ``index`` as the next generation and publish it; return its folder.
 
     Generations older than the one it replaces are removed (the one replaced is kept: a

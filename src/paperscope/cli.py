@@ -20,7 +20,7 @@ from paperscope import render
 from paperscope.errors import PaperscopeError, shorten
 from paperscope.models import Record
 from paperscope.pipeline.ingest import IngestSummary, ingest, ingest_files
-from paperscope.store import SqliteStore, default_db_path, is_store_failure, open_store, store_error
+from paperscope.store import Store, default_db_path, is_store_failure, open_store, store_error
 
 err = Console(stderr=True)
 # An error line is cut to this many characters: one line, whatever the input echoed.
@@ -38,7 +38,7 @@ FILE_SOURCES = {
 }
 
 
-def _store(ctx: click.Context, *, read_only: bool = False) -> SqliteStore:
+def _store(ctx: click.Context, *, read_only: bool = False) -> Store:
     """The command's store: read commands open it read-only (nothing created or changed)."""
     return ctx.find_root().obj["store"](read_only)  # type: ignore[no-any-return]
 
@@ -121,9 +121,9 @@ iso_date = click.DateTime(formats=["%Y-%m-%d"])
 def main(ctx: click.Context, db: str | None, debug: bool) -> None:
     """paperscope: open research intelligence over arXiv and conference papers."""
     path = db or default_db_path()
-    opened: dict[bool, SqliteStore] = {}
+    opened: dict[bool, Store] = {}
 
-    def get_store(read_only: bool) -> SqliteStore:
+    def get_store(read_only: bool) -> Store:
         if read_only not in opened:
             opened[read_only] = open_store(path, read_only=read_only)
             ctx.call_on_close(opened[read_only].close)
@@ -421,7 +421,7 @@ def paper(ctx: click.Context, identifier: str, fmt: str, explain: bool) -> None:
     store = _store(ctx, read_only=True)
     paper_id = store.find_paper(identifier)
     if paper_id is None:
-        fail(f"no paper with id {shorten(identifier)}", store.path)
+        fail(f"no paper with id {shorten(identifier)}", store.location)
     data = store.paper(paper_id)
     if explain:
         novelty = data["scores"].get("novelty")
@@ -482,7 +482,7 @@ def _command(default: str) -> str:
     return "paperscope " + (" ".join(sys.argv[1:]) or default)
 
 
-def _one_researcher(store: SqliteStore, query: str) -> int:
+def _one_researcher(store: Store, query: str) -> int:
     """The one researcher a query names, or exit with the candidates."""
     from paperscope.profiles import find_researchers
 
@@ -492,12 +492,12 @@ def _one_researcher(store: SqliteStore, query: str) -> int:
     if not found:
         _no_researcher(store, query)
     click.echo(render.researcher_matches_text(store.researchers.summaries(found)))
-    fail(f"{shorten(query)} names {len(found)} researchers (listed on stdout); use an id", store.path)
+    fail(f"{shorten(query)} names {len(found)} researchers (listed on stdout); use an id", store.location)
 
 
-def _no_researcher(store: SqliteStore, query: str) -> NoReturn:
+def _no_researcher(store: Store, query: str) -> NoReturn:
     hint = "" if store.researchers.any() else "; run `paperscope resolve` first"
-    fail(f"no researcher matches {shorten(query)}{hint}", store.path)
+    fail(f"no researcher matches {shorten(query)}{hint}", store.location)
 
 
 @main.group(name="researchers")
@@ -538,12 +538,12 @@ def researchers_split(ctx: click.Context, query: str, papers: tuple[str, ...]) -
     for p in papers:
         pid = store.find_paper(p)
         if pid is None:
-            fail(f"--paper: no paper with id {shorten(p)}", store.path)
+            fail(f"--paper: no paper with id {shorten(p)}", store.location)
         paper_ids.add(pid)
     try:
         oid, moved, summary = corrections.split(store, rid, paper_ids)
     except corrections.CorrectionError as exc:
-        fail(f"--paper: {exc}", store.path)
+        fail(f"--paper: {exc}", store.location)
     click.echo(f"override #{oid}: split {moved} mention(s) off researcher {rid}")
     click.echo(summary.line())
 
@@ -724,7 +724,7 @@ def migrate(ctx: click.Context) -> None:
     applied = store.migrations_applied
     click.echo(f"migrate: applied {len(applied)} migration(s)"
                + (f" ({', '.join(f'{m.version} {m.name}' for m in applied)})" if applied else "")
-               + f"; {store.path} is at schema version {store.schema_version()}")
+               + f"; {store.location} is at schema version {store.schema_version()}")
 
 
 def _register_eval() -> None:

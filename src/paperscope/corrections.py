@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from paperscope.store import SqliteStore
+from paperscope.store import Store
 
 __all__ = ["CorrectionError", "claim", "merge", "mention_refs", "split"]
 
@@ -17,7 +17,7 @@ class CorrectionError(ValueError):
     """A correction that cannot apply; the message says why."""
 
 
-def mention_refs(store: SqliteStore, researcher_id: int, paper_ids: set[int] | None = None) -> list[list[str]]:
+def mention_refs(store: Store, researcher_id: int, paper_ids: set[int] | None = None) -> list[list[str]]:
     """A researcher's mentions as [paper key, mention]: how overrides name them for good."""
     mentions = [(pid, m) for pid, m in store.researchers.mentions_of(researcher_id)
                 if paper_ids is None or pid in paper_ids]
@@ -25,7 +25,7 @@ def mention_refs(store: SqliteStore, researcher_id: int, paper_ids: set[int] | N
     return [[keys[pid], m] for pid, m in mentions]
 
 
-def _correct(store: SqliteStore, action: str, payload: dict[str, Any]) -> tuple[int, Any]:
+def _correct(store: Store, action: str, payload: dict[str, Any]) -> tuple[int, Any]:
     """Store an override and resolve with it: (override id, resolve summary). The resolve
     lock is held from before the override is written until its resolve ends, so that a
     correction is never stored while another resolve runs (StageBusy names it)."""
@@ -37,7 +37,7 @@ def _correct(store: SqliteStore, action: str, payload: dict[str, Any]) -> tuple[
         return oid, resolve_store(store)
 
 
-def merge(store: SqliteStore, researcher_ids: list[int]) -> tuple[int, Any]:
+def merge(store: Store, researcher_ids: list[int]) -> tuple[int, Any]:
     """These researchers are one person: (override id, resolve summary)."""
     ids = list(dict.fromkeys(researcher_ids))
     if len(ids) < 2:
@@ -49,7 +49,7 @@ def merge(store: SqliteStore, researcher_ids: list[int]) -> tuple[int, Any]:
     return _correct(store, "merge", {"groups": groups})
 
 
-def split(store: SqliteStore, researcher_id: int, paper_ids: set[int]) -> tuple[int, int, Any]:
+def split(store: Store, researcher_id: int, paper_ids: set[int]) -> tuple[int, int, Any]:
     """The researcher's mentions on these papers are someone else: (override id, mentions moved, summary)."""
     if store.researchers.get(researcher_id) is None:
         raise CorrectionError(f"no researcher with id {researcher_id}")
@@ -60,7 +60,7 @@ def split(store: SqliteStore, researcher_id: int, paper_ids: set[int]) -> tuple[
     return oid, len(move), summary
 
 
-def claim(store: SqliteStore, researcher_id: int, orcid: str) -> tuple[int, Any]:
+def claim(store: Store, researcher_id: int, orcid: str) -> tuple[int, Any]:
     """This researcher has this (normalized) ORCID: (override id, resolve summary)."""
     if store.researchers.get(researcher_id) is None:
         raise CorrectionError(f"no researcher with id {researcher_id}")

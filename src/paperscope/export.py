@@ -1,6 +1,6 @@
 r"""Citation exports of one paper: BibTeX, RIS and CSL-JSON.
 
-Each function takes the dict of :meth:`SqliteStore.paper` (the JSON contract). The three
+Each function takes the dict of :meth:`Store.paper` (the JSON contract). The three
 formats agree on what they cite:
 
 - **The published version where one is known.** A venue makes the paper a conference

@@ -18,7 +18,7 @@ from paperscope.affiliations import institution_tag
 from paperscope.ids import category_short_code, full_categories_for_code, is_lookup_text, is_row_id
 from paperscope.metrics import PaperFacts, ResearcherMetrics, compute_metrics
 from paperscope.names import fold_name
-from paperscope.store import SqliteStore
+from paperscope.store import Store
 from paperscope.store.researchers import author_mention
 
 __all__ = ["SORTS", "build_profile", "find_researchers", "normalize_orcid"]
@@ -36,7 +36,7 @@ def normalize_orcid(text: str) -> str | None:
     return m.group(1).upper() if m else None
 
 
-def find_researchers(store: SqliteStore, query: str, limit: int = 20) -> list[int]:
+def find_researchers(store: Store, query: str, limit: int = 20) -> list[int]:
     """Researcher ids for a query: an id, an ORCID, a provider id, or a name.
 
     Names match folded (case, diacritics, punctuation aside) and then fuzzily, in either
@@ -68,7 +68,7 @@ def find_researchers(store: SqliteStore, query: str, limit: int = 20) -> list[in
 
 
 def build_profile(
-    store: SqliteStore, researcher_id: int, as_of: date, sort: str = "date"
+    store: Store, researcher_id: int, as_of: date, sort: str = "date"
 ) -> dict[str, Any]:
     """Everything a profile shows, as plain data (the JSON contract of ``researcher``)."""
     rs = store.researchers

@@ -39,7 +39,7 @@ from rapidfuzz import fuzz, process
 from paperscope.ann import open_shared, published_dir
 from paperscope.ids import InvalidIdentifier, category_short_code, is_lookup_text, normalize_doi, parse_arxiv_id
 from paperscope.names import fold_name
-from paperscope.store import SqliteStore
+from paperscope.store import Store
 from paperscope.text import title_key
 
 __all__ = [
@@ -113,7 +113,7 @@ class SemanticIndex:
         self.vectors = vectors
 
     @classmethod
-    def from_store(cls, store: SqliteStore, model: str) -> SemanticIndex:
+    def from_store(cls, store: Store, model: str) -> SemanticIndex:
         ids, vectors = store.scores.embeddings(model)
         return cls(model, np.asarray(ids, dtype=np.int64), np.ascontiguousarray(vectors, dtype=np.float32))
 
@@ -147,7 +147,7 @@ class _AnnSearch:
         return [(int(i), float(s)) for i, s in zip(ids[0], sims[0], strict=True) if i >= 0]
 
 
-def _vector_index(store: SqliteStore, model: str) -> Any:
+def _vector_index(store: Store, model: str) -> Any:
     """The ANN index of a model's vectors when `paperscope score` has published one, else
     the exact in-memory index."""
     index = open_shared(published_dir(store, model))
@@ -174,7 +174,7 @@ class NameIndex:
         self.cores = cores
 
     @classmethod
-    def from_store(cls, store: SqliteStore) -> NameIndex:
+    def from_store(cls, store: Store) -> NameIndex:
         names = store.search.researcher_names()
         return cls([rid for rid, _ in names], [_core_name(key) for _, key in names])
 
@@ -192,10 +192,10 @@ _indexes: dict[tuple[str, str], tuple[int, Any]] = {}
 _indexes_lock = threading.Lock()
 
 
-def _cached(store: SqliteStore, kind: str, build: Callable[[], Index]) -> Index:
+def _cached(store: Store, kind: str, build: Callable[[], Index]) -> Index:
     """One in-memory index per database and kind, rebuilt when a refresh moved the
     generation (in this process or another)."""
-    where = store.path if store.path not in ("", ":memory:") else f"memory:{id(store)}"
+    where = store.identity
     generation = store.search.generation()
     with _indexes_lock:
         held = _indexes.get((where, kind))
@@ -300,7 +300,7 @@ def name_match_score(query_key: str, name_key: str) -> float:
     return max(whole, core, contained)
 
 
-def find_researchers(store: SqliteStore, query: str, limit: int) -> list[dict[str, Any]]:
+def find_researchers(store: Store, query: str, limit: int) -> list[dict[str, Any]]:
     """Researchers a query names, best match first, then most papers."""
     key = fold_name(query)
     words = key.split()
@@ -332,7 +332,7 @@ def find_researchers(store: SqliteStore, query: str, limit: int) -> list[dict[st
 
 # --- papers ----------------------------------------------------------------------------------
 def _full_text(
-    store: SqliteStore, terms: list[str], depth: int, wanted: int, found: set[int]
+    store: Store, terms: list[str], depth: int, wanted: int, found: set[int]
 ) -> tuple[list[int], list[int]]:
     """Papers by words, each list best first by bm25: (those holding every word, those
     holding only some). The second is read only if the first and the papers ``found``
@@ -348,7 +348,7 @@ def _full_text(
 
 
 def _semantic(
-    store: SqliteStore, query: str, depth: int, notes: list[str]
+    store: Store, query: str, depth: int, notes: list[str]
 ) -> tuple[str | None, list[tuple[int, float]]]:
     """Papers by meaning: (the model used, [(paper id, similarity)]) nearest first. The
     model is the one that embedded most papers and whose embedder is installed."""
@@ -387,7 +387,7 @@ def _blend(lists: dict[str, list[int]]) -> list[tuple[int, float, dict[str, int]
     return [(pid, fused[pid], ranks[pid]) for pid in order]
 
 
-def _exact_matches(store: SqliteStore, query: str) -> dict[int, str]:
+def _exact_matches(store: Store, query: str) -> dict[int, str]:
     """Papers the query names outright: by identifier (arXiv id, DOI), by whole title."""
     exact: dict[int, str] = {}
     if _identifier(query):
@@ -402,7 +402,7 @@ def _exact_matches(store: SqliteStore, query: str) -> dict[int, str]:
 
 
 def find_papers(
-    store: SqliteStore, query: str, limit: int, offset: int, notes: list[str]
+    store: Store, query: str, limit: int, offset: int, notes: list[str]
 ) -> tuple[str | None, list[dict[str, Any]]]:
     """Papers for a query, blended; (the embedding model used, one page of results)."""
     depth = max(_MIN_DEPTH, 2 * (offset + limit))
@@ -441,7 +441,7 @@ def find_papers(
 
 
 def search(
-    store: SqliteStore, query: str, *, limit: int = 20, offset: int = 0, researchers: int = 5
+    store: Store, query: str, *, limit: int = 20, offset: int = 0, researchers: int = 5
 ) -> dict[str, Any]:
     """Researchers and papers for what a user typed (the JSON contract of ``search``).
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from paperscope.models import AuthorProfile, EnrichmentRecord, Rejected, WorkRecord
 from paperscope.pipeline.ingest import marked_run
 from paperscope.sources.jsonlines import SourceError
-from paperscope.store import SqliteStore
+from paperscope.store import Store
 
 __all__ = ["EnrichSummary", "enrich"]
 
@@ -50,7 +50,7 @@ class EnrichSummary:
 
 
 def enrich(
-    store: SqliteStore,
+    store: Store,
     source: str,
     records: Iterable[EnrichmentRecord],
     command: str,

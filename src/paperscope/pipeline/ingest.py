@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from paperscope.models import PaperRecord, Record, Rejected, ResearcherPage
 from paperscope.pipeline.read_ahead import can_read_ahead, read_ahead
 from paperscope.sources.jsonlines import SourceError
-from paperscope.store import SqliteStore
+from paperscope.store import Store
 from paperscope.store.rows import PaperRows
 
 __all__ = ["IngestSummary", "ingest", "ingest_files", "marked_run"]
@@ -59,7 +59,7 @@ Progress = Callable[[int], None]
 
 
 def ingest(
-    store: SqliteStore,
+    store: Store,
     source: str,
     records: Iterable[Record | PaperRows],
     command: str,
@@ -108,7 +108,7 @@ def ingest(
 
 
 def _flush(
-    store: SqliteStore,
+    store: Store,
     summary: IngestSummary,
     papers: list[PaperRecord | PaperRows],
     rejects: list[Rejected],
@@ -146,7 +146,7 @@ def _collector_paused() -> Iterator[None]:
 
 
 def ingest_files(
-    store: SqliteStore,
+    store: Store,
     source: str,
     reader: Callable[[str], Iterator[Record]],
     paths: Iterable[str],
@@ -189,14 +189,14 @@ def ingest_files(
 
 
 @contextmanager
-def _run_marked(store: SqliteStore, summary: IngestSummary) -> Iterator[None]:
+def _run_marked(store: Store, summary: IngestSummary) -> Iterator[None]:
     with marked_run(store, summary.run_id, lambda: (summary.stored, summary.rejected, summary.ok)):
         yield
 
 
 @contextmanager
 def marked_run(
-    store: SqliteStore, run_id: int, outcome: Callable[[], tuple[int, int, bool]]
+    store: Store, run_id: int, outcome: Callable[[], tuple[int, int, bool]]
 ) -> Iterator[None]:
     """Finish a run's row whatever happens: done, failed (an input could not be read, or
     the store failed: a full disk) or interrupted (Ctrl-C). ``outcome()`` gives (stored,

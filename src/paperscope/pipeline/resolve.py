@@ -30,7 +30,7 @@ from paperscope.pipeline.children import die_with_parent
 from paperscope.resolve.blocking import block_key, name_variants_key
 from paperscope.resolve.cluster import cluster
 from paperscope.resolve.mentions import Mention
-from paperscope.store import SqliteStore, open_store
+from paperscope.store import Store, open_store
 from paperscope.store.researchers import MentionKey, MentionRow, PaperContext, ResearcherRow
 from paperscope.store.search import RefreshSummary
 
@@ -86,7 +86,7 @@ def _mention_key(label: str) -> MentionKey:
 
 
 def resolve_store(
-    store: SqliteStore,
+    store: Store,
     *,
     full: bool = False,
     on_progress: Callable[[int], None] | None = None,
@@ -117,7 +117,7 @@ def resolve_store(
 
 
 def _resolve_round(
-    store: SqliteStore, full: bool, on_progress: Callable[[int], None] | None
+    store: Store, full: bool, on_progress: Callable[[int], None] | None
 ) -> ResolveSummary:
     """One pass: read the mentions, cluster the changed blocks, write the researchers."""
     summary = ResolveSummary()
@@ -161,16 +161,16 @@ def _resolve_round(
 
 # --- clustering, in worker processes where there is much to do ------------------------------------
 
-# What forked workers inherit: (database path, blocks, page evidence). Set just before the
+# What forked workers inherit: (database URL, blocks, page evidence). Set just before the
 # pool starts; the workers read it instead of being sent the mentions.
 _JOB: tuple[str, dict[str, list[MentionRow]], dict[int, list[tuple[str, str]]]] | None = None
-_WORKER_STORE: list[SqliteStore] = []
+_WORKER_STORE: list[Store] = []
 # Below this many mentions to cluster, starting workers costs more than it saves.
 _PARALLEL_FROM = 20_000
 
 
 def _cluster_chunks(
-    store: SqliteStore,
+    store: Store,
     todo: list[str],
     blocks: dict[str, list[MentionRow]],
     page_names: dict[int, list[tuple[str, str]]],
@@ -190,7 +190,7 @@ def _cluster_chunks(
         for chunk in chunks:
             yield chunk, _cluster_chunk(store, chunk, blocks, page_names)
         return
-    _JOB = (store.path, blocks, page_names)
+    _JOB = (store.url, blocks, page_names)
     try:
         with multiprocessing.get_context("fork").Pool(
             workers, initializer=die_with_parent, initargs=(os.getpid(),)
@@ -204,12 +204,12 @@ def _cluster_in_worker(chunk: list[str]) -> dict[str, dict[str, Any]]:
     assert _JOB is not None, "workers are forked after _JOB is set"
     path, blocks, page_names = _JOB
     if not _WORKER_STORE:
-        _WORKER_STORE.append(open_store(path))
+        _WORKER_STORE.append(open_store(path, read_only=True))
     return _cluster_chunk(_WORKER_STORE[0], chunk, blocks, page_names)
 
 
 def _cluster_chunk(
-    store: SqliteStore,
+    store: Store,
     chunk: list[str],
     blocks: dict[str, list[MentionRow]],
     page_names: dict[int, list[tuple[str, str]]],
@@ -418,7 +418,7 @@ class _Clusters:
         return f"unknown action {action!r}"
 
 
-def _override_papers(store: SqliteStore, overrides: list[tuple[int, str, dict[str, Any]]]) -> dict[str, int]:
+def _override_papers(store: Store, overrides: list[tuple[int, str, dict[str, Any]]]) -> dict[str, int]:
     """Paper key → paper id for every paper an override names (keys survive merges)."""
     keys: set[str] = set()
     for _, _, payload in overrides:
@@ -436,7 +436,7 @@ def _override_papers(store: SqliteStore, overrides: list[tuple[int, str, dict[st
 
 
 def _researchers(
-    store: SqliteStore,
+    store: Store,
     clusters: _Clusters,
     blocks: dict[str, list[MentionRow]],
     page_names: dict[int, list[tuple[str, str]]],

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from paperscope.store import SqliteStore
+from paperscope.store import Store
 from paperscope.store.scores import PaperText, ScoreRow
 
 __all__ = ["ScoreSummary", "embed_store", "score_impact", "score_novelty", "score_store", "text_hash"]
@@ -71,7 +71,7 @@ def text_hash(title: str, abstract: str | None) -> str:
 
 
 def embed_store(
-    store: SqliteStore, texts: Sequence[PaperText], embedder: Any, summary: ScoreSummary,
+    store: Store, texts: Sequence[PaperText], embedder: Any, summary: ScoreSummary,
     on_progress: Progress | None = None,
 ) -> str:
     """Embed every paper whose text or model changed; return the model's stored name."""
@@ -96,7 +96,7 @@ def embed_store(
 
 
 def score_impact(
-    store: SqliteStore, texts: Sequence[PaperText], summary: ScoreSummary,
+    store: Store, texts: Sequence[PaperText], summary: ScoreSummary,
     on_progress: Progress | None = None,
 ) -> None:
     """The AI Score of every paper whose title, abstract, category or the model changed."""
@@ -130,7 +130,7 @@ def score_impact(
 
 
 def score_store(
-    store: SqliteStore,
+    store: Store,
     *,
     embedder: Any | None = None,
     on_progress: Progress | None = None,
@@ -144,7 +144,7 @@ def score_store(
 
 
 def _score_steps(
-    store: SqliteStore, embedder: Any | None, on_progress: Progress | None, steps: Sequence[str],
+    store: Store, embedder: Any | None, on_progress: Progress | None, steps: Sequence[str],
 ) -> ScoreSummary:
     started = time.perf_counter()
     summary = ScoreSummary()
@@ -168,7 +168,7 @@ def _score_steps(
     return summary
 
 
-def index_store(store: SqliteStore, texts: Sequence[PaperText], model: str, summary: ScoreSummary) -> None:
+def index_store(store: Store, texts: Sequence[PaperText], model: str, summary: ScoreSummary) -> None:
     """Bring the published ANN index of this model's vectors up to date (dated papers only):
     a changed index is saved as a new generation and published (see ann.py)."""
     from paperscope.ann import AnnIndex, load_published, publish
@@ -195,7 +195,7 @@ def index_store(store: SqliteStore, texts: Sequence[PaperText], model: str, summ
     summary.unchanged["index"] = len(index) - added
 
 
-def score_novelty(store: SqliteStore, texts: Sequence[PaperText], model: str, summary: ScoreSummary) -> None:
+def score_novelty(store: Store, texts: Sequence[PaperText], model: str, summary: ScoreSummary) -> None:
     """Novelty % of every embedded paper (see novelty.py); rows stored where they changed."""
     from paperscope.novelty import cohort_key, novelty
 
@@ -230,7 +230,7 @@ def score_novelty(store: SqliteStore, texts: Sequence[PaperText], model: str, su
     summary.novelty = len(rows)
 
 
-def _ann_earlier(store: SqliteStore, model: str, ids: list[int], dates: list[str]) -> Any:
+def _ann_earlier(store: Store, model: str, ids: list[int], dates: list[str]) -> Any:
     """(positions, cosines) of each paper's nearest earlier papers from the ANN index when the
     corpus is large enough for it to pay (``ANN_FROM``), else None: exact search."""
     from paperscope.ann import load_published

@@ -1,4 +1,10 @@
-"""The store: the only code that talks SQL. SQLite now; PostgreSQL follows behind the same API."""
+"""The store: the only code that talks SQL, on SQLite (a laptop) or PostgreSQL (a service).
+
+``open_store(url)`` is the way in: a path or ``sqlite:///path`` opens a SQLite file, a
+``postgresql://user@host/db`` URL a PostgreSQL database. Everything else in paperscope
+sees a :class:`Store` (its parts' methods and typed records are declared in
+``store/interface.py``) and never knows which engine is behind it.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +13,10 @@ from pathlib import Path
 
 from paperscope.errors import StoreError
 from paperscope.store.errors import is_store_failure, store_error
-from paperscope.store.sqlite import SqliteStore
+from paperscope.store.store import Store
 
-__all__ = ["SqliteStore", "StoreError", "default_db_path", "is_store_failure", "open_store", "store_error"]
+__all__ = ["Store", "StoreError", "default_db_path", "is_postgres_url", "is_store_failure", "open_store",
+           "store_error"]
 
 
 def default_db_path() -> str:
@@ -17,21 +24,28 @@ def default_db_path() -> str:
     return os.environ.get("PAPERSCOPE_DB") or "paperscope.db"
 
 
-def open_store(location: str | Path, *, read_only: bool = False) -> SqliteStore:
+def is_postgres_url(location: str | Path) -> bool:
+    return str(location).startswith(("postgres://", "postgresql://"))
+
+
+def open_store(location: str | Path, *, read_only: bool = False, pool: int = 0) -> Store:
     """Open the database at a path or URL.
 
-    Writable (the default), it is created and migrated if needed, with the folders above
-    it. Read-only, nothing is created, migrated or refreshed: a missing database, or one
-    this version cannot read without migrating it, is a StoreError naming the path.
+    Writable (the default), it is created and migrated if needed (a SQLite file with the
+    folders above it; a PostgreSQL database must exist, and its tables are created).
+    Read-only, nothing is created, migrated or refreshed: a missing database, or one this
+    version cannot read without migrating it, is a StoreError naming where it is.
+    ``pool``: on PostgreSQL, serve every thread from a pool of up to this many connections
+    (the web app); SQLite ignores it.
     """
     text = str(location)
-    if text.startswith(("postgres://", "postgresql://")):
-        raise StoreError("the PostgreSQL backend is not available yet; use a SQLite file path", text)
+    if is_postgres_url(text):
+        from paperscope.store.postgres import PostgresDatabase, check_url
+
+        check_url(text)
+        return Store(PostgresDatabase(text, read_only=read_only, pool_size=pool))
+    from paperscope.store.sqlite import SqliteDatabase
+
     if text.startswith("sqlite:///"):
         text = text.removeprefix("sqlite:///")
-    if not read_only and text not in ("", ":memory:"):
-        try:
-            Path(text).parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot create the database's folder: {exc.strerror or exc}", text) from exc
-    return SqliteStore(text, read_only=read_only)
+    return Store(SqliteDatabase(text, read_only=read_only))

@@ -8,11 +8,12 @@ topics, counts by year); citation counts are kept as dated observations.
 
 from __future__ import annotations
 
-import sqlite3
+
 from collections.abc import Sequence
 from dataclasses import asdict
 
 from paperscope.models import AuthorProfile, Institution, WorkRecord
+from paperscope.store.db import Database, marks
 from paperscope.store.papers import UPSERT_PROVENANCE
 from paperscope.store.rows import json_text
 
@@ -34,12 +35,12 @@ def work_identifiers(work: WorkRecord) -> list[tuple[str, str]]:
 class EnrichmentWriter:
     """Writes provider works and author profiles inside the caller's transaction."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     def find(self, work: WorkRecord) -> int | None:
         for scheme, value in work_identifiers(work):
-            row = self.conn.execute(
+            row = self.db.execute(
                 "SELECT paper_id FROM paper_ids WHERE scheme = ? AND value = ?", (scheme, value)
             ).fetchone()
             if row:
@@ -58,11 +59,11 @@ class EnrichmentWriter:
         return unmatched
 
     def _write_work(self, run_id: int, paper_id: int, work: WorkRecord) -> None:
-        c = self.conn
+        c = self.db
         source = work.source
         # The provider's id (and any DOI it knows) now also finds this paper.
         c.executemany(
-            "INSERT OR IGNORE INTO paper_ids (scheme, value, paper_id) VALUES (?, ?, ?)",
+            "INSERT INTO paper_ids (scheme, value, paper_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             [(scheme, value, paper_id) for scheme, value in work_identifiers(work)],
         )
         if work.cited_by_count is not None:
@@ -89,8 +90,11 @@ class EnrichmentWriter:
                 "DELETE FROM provider_authorships WHERE paper_id = ? AND source = ?", (paper_id, source)
             )
             c.executemany(
-                "INSERT OR REPLACE INTO provider_authorships (paper_id, source, position, name,"
-                " author_id, orcid, institutions, raw_affiliations) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO provider_authorships (paper_id, source, position, name,"
+                " author_id, orcid, institutions, raw_affiliations) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (paper_id, source, position) DO UPDATE SET name = excluded.name,"
+                " author_id = excluded.author_id, orcid = excluded.orcid,"
+                " institutions = excluded.institutions, raw_affiliations = excluded.raw_affiliations",
                 [
                     (paper_id, source, a.position if a.position is not None else i, a.name,
                      a.source_id, a.orcid, _institutions(a.institutions), json_text(a.raw_affiliations))
@@ -102,13 +106,15 @@ class EnrichmentWriter:
                 "DELETE FROM provider_references WHERE paper_id = ? AND source = ?", (paper_id, source)
             )
             c.executemany(
-                "INSERT OR IGNORE INTO provider_references (paper_id, source, cited) VALUES (?, ?, ?)",
+                "INSERT INTO provider_references (paper_id, source, cited) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
                 [(paper_id, source, cited) for cited in work.references],
             )
         if work.topics:
             c.execute("DELETE FROM paper_topics WHERE paper_id = ? AND source = ?", (paper_id, source))
             c.executemany(
-                "INSERT OR IGNORE INTO paper_topics (paper_id, source, topic, rank) VALUES (?, ?, ?, ?)",
+                "INSERT INTO paper_topics (paper_id, source, topic, rank) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
                 [(paper_id, source, topic, rank) for rank, topic in enumerate(work.topics)],
             )
         c.execute(
@@ -117,7 +123,7 @@ class EnrichmentWriter:
         )
 
     def write_profiles(self, run_id: int, profiles: Sequence[AuthorProfile]) -> None:
-        c = self.conn
+        c = self.db
         for p in profiles:
             c.execute(
                 "INSERT INTO author_profiles (source, author_id, name, orcid, h_index, i10_index,"
@@ -136,21 +142,29 @@ class EnrichmentWriter:
                     (p.source, p.source_id),
                 )
                 c.executemany(
-                    "INSERT OR IGNORE INTO author_profile_works (source, author_id, work_id) VALUES (?, ?, ?)",
+                    "INSERT INTO author_profile_works (source, author_id, work_id) VALUES (?, ?, ?)"
+                    " ON CONFLICT DO NOTHING",
                     [(p.source, p.source_id, w) for w in p.work_ids],
                 )
 
     def targets(self, source: str, limit: int) -> list[tuple[int, str | None, list[str]]]:
         """Stored papers this provider has not been asked about yet, newest first:
         (paper id, arXiv id, DOIs) for those with an arXiv id or a DOI."""
-        rows = self.conn.execute(
-            "SELECT p.id,"
-            " (SELECT value FROM paper_ids WHERE paper_id = p.id AND scheme = 'arxiv'),"
-            " (SELECT group_concat(value, ' ') FROM paper_ids WHERE paper_id = p.id AND scheme = 'doi')"
+        rows = self.db.execute(
+            "SELECT p.id, (SELECT min(value) FROM paper_ids WHERE paper_id = p.id AND scheme = 'arxiv')"
             " FROM papers p"
             " WHERE NOT EXISTS (SELECT 1 FROM provenance v WHERE v.paper_id = p.id AND v.source = ?)"
             " AND EXISTS (SELECT 1 FROM paper_ids i WHERE i.paper_id = p.id AND i.scheme IN ('arxiv', 'doi'))"
-            " ORDER BY coalesce(p.first_date, printf('%04d', p.year)) DESC, p.id DESC LIMIT ?",
+            " ORDER BY p.sort_date DESC NULLS LAST, p.id DESC LIMIT ?",
             (source, limit),
         ).fetchall()
-        return [(pid, arxiv_id, dois.split() if dois else []) for pid, arxiv_id, dois in rows]
+        dois: dict[int, list[str]] = {}
+        ids = [pid for pid, _ in rows]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for pid, doi in self.db.execute(
+                f"SELECT paper_id, value FROM paper_ids WHERE scheme = 'doi' AND paper_id IN ({marks(chunk)})"  # noqa: S608
+                " ORDER BY paper_id, value", chunk,
+            ):
+                dois.setdefault(pid, []).append(doi)
+        return [(pid, arxiv_id, dois.get(pid, [])) for pid, arxiv_id in rows]

@@ -3,20 +3,22 @@ co-authors as researchers, rising researchers. SQL lives here, as everywhere in 
 
 from __future__ import annotations
 
-import sqlite3
+
 from dataclasses import dataclass
 from typing import Any
+
+from paperscope.store.db import Database
 
 __all__ = ["FeedFilter", "FeedStore", "FEED_SORTS"]
 
 # A paper's date: its first public date, else the date it was listed (daily listings give
-# only that), else its year (as "YYYY", which sorts before any day of that year). The same
-# expression is indexed (migration 0006).
-_DATE = "coalesce(p.first_date, p.latest_date, printf('%04d', p.year))"
+# only that), else its year (as "YYYY", which sorts before any day of that year): the
+# column papers.sort_date, which the database computes and indexes (migration 0008).
+_DATE = "p.sort_date"
 FEED_SORTS = {
     "score": "si.value IS NULL, si.value DESC, p.id DESC",
     "novelty": "sn.value IS NULL, sn.value DESC, p.id DESC",
-    "newest": f"{_DATE} DESC, p.id DESC",
+    "newest": f"{_DATE} DESC NULLS LAST, p.id DESC",
 }
 
 
@@ -34,12 +36,12 @@ class FeedFilter:
 class FeedStore:
     """Read queries of the web app, inside the caller's connection."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     def newest_date(self) -> str | None:
         """The latest first date of any paper (the feed's "now": a sample is not today)."""
-        row = self.conn.execute(f"SELECT max({_DATE}) FROM papers p").fetchone()  # noqa: S608
+        row = self.db.execute(f"SELECT max({_DATE}) FROM papers p").fetchone()  # noqa: S608
         return row[0] if row else None
 
     def page(self, sort: str, where: FeedFilter, limit: int, offset: int) -> tuple[list[int], int]:
@@ -66,37 +68,44 @@ class FeedStore:
         impact = " LEFT JOIN paper_scores si ON si.paper_id = p.id AND si.kind = 'impact'"
         # Counting needs the novelty join only to filter by it.
         counted = " FROM papers p" + (novelty if where.min_novelty is not None else "") + sql
-        total = self.conn.execute("SELECT count(*)" + counted, args).fetchone()[0]  # noqa: S608
-        rows = self.conn.execute(
+        total = self.db.execute("SELECT count(*)" + counted, args).fetchone()[0]  # noqa: S608
+        rows = self.db.execute(
             f"SELECT p.id FROM papers p{impact}{novelty}{sql} ORDER BY {FEED_SORTS[sort]} LIMIT ? OFFSET ?",  # noqa: S608
             [*args, limit, offset],
         ).fetchall()
         return [pid for (pid,) in rows], total
+
+    def categories(self, limit: int) -> list[str]:
+        """The primary categories with most papers, most first."""
+        return [c for (c,) in self.db.execute(
+            "SELECT primary_category FROM papers WHERE primary_category IS NOT NULL"
+            " GROUP BY primary_category ORDER BY count(*) DESC, primary_category LIMIT ?", (limit,)
+        )]
 
     def titles(self, paper_ids: list[int]) -> list[tuple[int, str, str, str | None]]:
         """(id, key, title, date) of these papers."""
         if not paper_ids:
             return []
         marks = ", ".join("?" * len(paper_ids))
-        return self.conn.execute(
+        return self.db.execute(
             f"SELECT p.id, p.key, p.title, {_DATE} FROM papers p WHERE p.id IN ({marks})",  # noqa: S608
             paper_ids,
         ).fetchall()
 
     def authors_as_researchers(self, paper_id: int) -> dict[str, int]:
         """mention ("p3", "h:Name") → researcher id, for one paper's authors."""
-        return dict(self.conn.execute(
+        return dict(self.db.execute(
             "SELECT mention, researcher_id FROM researcher_mentions WHERE paper_id = ?", (paper_id,)
         ))
 
     def coauthors(self, researcher_id: int, limit: int = 10) -> list[dict[str, Any]]:
         """The researchers who share most papers with this one."""
-        rows = self.conn.execute(
+        rows = self.db.execute(
             "SELECT m2.researcher_id, r.name, count(DISTINCT m2.paper_id) AS n"
             " FROM researcher_mentions m1"
             " JOIN researcher_mentions m2 ON m2.paper_id = m1.paper_id AND m2.researcher_id != m1.researcher_id"
             " JOIN researchers r ON r.id = m2.researcher_id"
-            " WHERE m1.researcher_id = ? GROUP BY m2.researcher_id ORDER BY n DESC, r.name LIMIT ?",
+            " WHERE m1.researcher_id = ? GROUP BY m2.researcher_id, r.name ORDER BY n DESC, r.name LIMIT ?",
             (researcher_id, limit),
         ).fetchall()
         return [{"id": rid, "name": name, "papers": n} for rid, name, n in rows]
@@ -107,24 +116,25 @@ class FeedStore:
         gain = mean AI Score of their papers dated ``since`` or later (at least ``min_recent``
         of them) − mean AI Score of their earlier papers (the corpus mean for a newcomer).
         """
-        mean = self.conn.execute(
+        mean = self.db.execute(
             "SELECT avg(value) FROM paper_scores WHERE kind = 'impact'"
         ).fetchone()[0]
         if mean is None:
             return []
-        rows = self.conn.execute(
+        rows = self.db.execute(
             f"""
             WITH scored AS (
-                SELECT m.researcher_id AS rid, s.value AS v, {_DATE} >= ? AS recent
+                SELECT m.researcher_id AS rid, s.value AS v,
+                       CASE WHEN {_DATE} >= ? THEN 1 WHEN {_DATE} < ? THEN 0 END AS recent
                 FROM researcher_mentions m
                 JOIN papers p ON p.id = m.paper_id
                 JOIN paper_scores s ON s.paper_id = m.paper_id AND s.kind = 'impact'
             ), per AS (
                 SELECT rid,
-                       avg(CASE WHEN recent THEN v END) AS recent_mean,
+                       avg(CASE WHEN recent = 1 THEN v END) AS recent_mean,
                        sum(recent) AS recent_n,
-                       avg(CASE WHEN NOT recent THEN v END) AS earlier_mean,
-                       sum(NOT recent) AS earlier_n
+                       avg(CASE WHEN recent = 0 THEN v END) AS earlier_mean,
+                       sum(1 - recent) AS earlier_n
                 FROM scored GROUP BY rid HAVING sum(recent) >= ?
             )
             SELECT per.rid, r.name, recent_mean, recent_n, earlier_mean, earlier_n,
@@ -132,7 +142,7 @@ class FeedStore:
             FROM per JOIN researchers r ON r.id = per.rid
             ORDER BY gain DESC, recent_n DESC, per.rid LIMIT ?
             """,  # noqa: S608
-            (since, min_recent, mean, limit),
+            (since, since, min_recent, mean, limit),
         ).fetchall()
         keys = ("id", "name", "recent_ai_score", "recent_papers", "earlier_ai_score", "earlier_papers", "gain")
         return [

@@ -12,10 +12,11 @@ Merge rules (the same paper may come from several sources, in any order, many ti
 
 from __future__ import annotations
 
-import sqlite3
+
 from collections.abc import Sequence
 
 from paperscope.models import PaperRecord
+from paperscope.store.db import Database
 from paperscope.store.rows import (
     DESCRIPTIVE_FIELDS,
     NO_AFFILIATIONS,
@@ -32,12 +33,17 @@ _OVERWRITE = ", ".join(f"{f} = coalesce(?, {f})" for f in DESCRIPTIVE_FIELDS)
 # ... or only fill what is empty (a less authoritative record).
 _FILL = ", ".join(f"{f} = coalesce({f}, ?)" for f in DESCRIPTIVE_FIELDS)
 _INSERT_AUTHOR = (
-    "INSERT OR IGNORE INTO authorships (paper_id, position, raw_name, given, family, suffix,"
-    " affiliations, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO authorships (paper_id, position, raw_name, given, family, suffix,"
+    " affiliations, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
 )
 _INSERT_HIDDEN_AUTHOR = (
-    "INSERT OR IGNORE INTO hidden_authorships (paper_id, raw_name, given, family, suffix,"
-    " affiliations, source) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO hidden_authorships (paper_id, raw_name, given, family, suffix,"
+    " affiliations, source) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+)
+# A code link keeps the place it was learnt in, after those the paper has.
+_INSERT_CODE_LINK = (
+    "INSERT INTO code_links (paper_id, url, source, position) VALUES (?, ?, ?,"
+    " (SELECT coalesce(max(position), -1) + 1 FROM code_links WHERE paper_id = ?)) ON CONFLICT DO NOTHING"
 )
 
 
@@ -90,15 +96,15 @@ class _NewPapers:
 class PaperWriter:
     """Writes batches of PaperRecords inside the caller's transaction."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     def find_by_key(self, key: str) -> int | None:
-        row = self.conn.execute("SELECT id FROM papers WHERE key = ?", (key,)).fetchone()
+        row = self.db.execute("SELECT id FROM papers WHERE key = ?", (key,)).fetchone()
         if row:
             return int(row[0])
         scheme, _, value = key.partition(":")
-        row = self.conn.execute(
+        row = self.db.execute(
             "SELECT paper_id FROM paper_ids WHERE scheme = ? AND value = ?", (scheme, value)
         ).fetchone()
         return int(row[0]) if row else None
@@ -108,7 +114,7 @@ class PaperWriter:
 
         Records may come as PaperRows already (see store/rows.py).
         """
-        c = self.conn
+        c = self.db
         papers = [r if type(r) is PaperRows else paper_rows(r) for r in records]  # type: ignore[arg-type]
         known = self._lookup([i for p in papers for i in p.ids])
         # Papers known only by title from a page are found by the title key of any
@@ -146,7 +152,7 @@ class PaperWriter:
 
     def _has_title_only_papers(self) -> bool:
         """Whether any stored paper is known by a title identifier (from a seed page)."""
-        row = self.conn.execute("SELECT 1 FROM paper_ids WHERE scheme = 'title' LIMIT 1").fetchone()
+        row = self.db.execute("SELECT 1 FROM paper_ids WHERE scheme = 'title' LIMIT 1").fetchone()
         return row is not None
 
     def _lookup_titles(self, title_keys: list[str]) -> dict[str, list[int]]:
@@ -156,12 +162,12 @@ class PaperWriter:
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             sql = f"SELECT title_key, id FROM papers WHERE title_key IN ({', '.join('?' * len(chunk))})"
-            for key, paper_id in self.conn.execute(sql, chunk):
+            for key, paper_id in self.db.execute(sql, chunk):
                 found.setdefault(key, []).append(paper_id)
         return found
 
     def _flush(self, run_id: int, batch: _NewPapers) -> None:
-        c = self.conn
+        c = self.db
         c.executemany(_INSERT_PAPER, batch.papers)
         c.executemany("INSERT INTO paper_ids (scheme, value, paper_id) VALUES (?, ?, ?)", batch.ids)
         c.executemany(
@@ -186,13 +192,13 @@ class PaperWriter:
                     "SELECT value, paper_id FROM paper_ids WHERE scheme = ? AND value IN"
                     f" ({', '.join('?' * len(chunk))})"
                 )
-                for value, paper_id in self.conn.execute(sql, (scheme, *chunk)):
+                for value, paper_id in self.db.execute(sql, (scheme, *chunk)):
                     found[(scheme, value)] = paper_id
         return found
 
     def _merge(self, run_id: int, paper: PaperRows, hits: list[int]) -> int:
         """Fold a record into the stored paper it matches; return that paper's id."""
-        c = self.conn
+        c = self.db
         paper_id = hits[0]
         for other in hits[1:]:
             self._absorb(paper_id, other)
@@ -212,7 +218,7 @@ class PaperWriter:
                 (*paper.descriptive, run_id, paper_id),
             )
         c.executemany(
-            "INSERT OR IGNORE INTO paper_ids (scheme, value, paper_id) VALUES (?, ?, ?)",
+            "INSERT INTO paper_ids (scheme, value, paper_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             [(s, v, paper_id) for s, v in paper.ids],
         )
         if not paper.weak:
@@ -223,14 +229,15 @@ class PaperWriter:
         c.executemany(
             "INSERT INTO versions (paper_id, version, submitted, size) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (paper_id, version) DO UPDATE SET"
-            " submitted = coalesce(excluded.submitted, submitted), size = coalesce(excluded.size, size)",
+            " submitted = coalesce(excluded.submitted, versions.submitted),"
+            " size = coalesce(excluded.size, versions.size)",
             [(paper_id, *version) for version in paper.versions],
         )
         self._merge_authors(paper_id, paper, authoritative)
         return paper_id
 
     def _merge_authors(self, paper_id: int, paper: PaperRows, authoritative: bool) -> None:
-        c = self.conn
+        c = self.db
         # Affiliations are compared as stored JSON: every writer stores orjson's text.
         stored = {
             pos: (raw, affs)
@@ -278,14 +285,14 @@ class PaperWriter:
 
     def _absorb(self, survivor: int, other: int) -> None:
         """Merge paper `other` into `survivor`: two stored papers turned out to be one."""
-        c = self.conn
+        c = self.db
         # Rows keyed without the paper id move over whole.
         for table in ("paper_ids", "researcher_page_papers"):
             c.execute(f"UPDATE {table} SET paper_id = ? WHERE paper_id = ?", (survivor, other))  # noqa: S608
         # Rows keyed by the paper id are copied where the survivor lacks them.
         for table, cols in (
             ("versions", "version, submitted, size"),
-            ("code_links", "url, source"),
+            ("code_links", "url, source, position"),
             ("citation_counts", "source, as_of, count, run_id, influential"),
             ("provenance", "source, record_id, origin, run_id"),
             ("citation_counts_by_year", "source, year, count, as_of"),
@@ -295,20 +302,23 @@ class PaperWriter:
             ("paper_topics", "source, topic, rank"),
         ):
             c.execute(
-                f"INSERT OR IGNORE INTO {table} (paper_id, {cols}) SELECT ?, {cols}"  # noqa: S608
-                f" FROM {table} WHERE paper_id = ?",
+                f"INSERT INTO {table} (paper_id, {cols}) SELECT ?, {cols}"  # noqa: S608
+                f" FROM {table} WHERE paper_id = ? ON CONFLICT DO NOTHING",
                 (survivor, other),
             )
         c.execute(
-            "INSERT OR IGNORE INTO hidden_authorships (paper_id, raw_name, given, family, suffix,"
+            "INSERT INTO hidden_authorships (paper_id, raw_name, given, family, suffix,"
             " affiliations, source) SELECT ?, raw_name, given, family, suffix, affiliations,"
-            " source FROM hidden_authorships WHERE paper_id = ? ORDER BY id",
+            " source FROM hidden_authorships WHERE paper_id = ? ORDER BY id ON CONFLICT DO NOTHING",
             (survivor, other),
         )
+        # Claims move over where the survivor has none of the same field and source.
         c.execute(
-            "UPDATE OR IGNORE claims SET subject = ? WHERE subject = ?",
-            (f"paper:{survivor}", f"paper:{other}"),
+            "UPDATE claims SET subject = ? WHERE subject = ? AND NOT EXISTS (SELECT 1 FROM claims k"
+            " WHERE k.subject = ? AND k.field = claims.field AND k.source = claims.source)",
+            (f"paper:{survivor}", f"paper:{other}", f"paper:{survivor}"),
         )
+        c.execute("DELETE FROM claims WHERE subject = ?", (f"paper:{other}",))
         c.execute("DELETE FROM papers WHERE id = ?", (other,))
 
     def _accumulate(
@@ -318,11 +328,8 @@ class PaperWriter:
 
         ``new_papers``: papers created by this very batch, which have no provenance yet.
         """
-        c = self.conn
-        c.executemany(
-            "INSERT OR IGNORE INTO code_links (paper_id, url, source) VALUES (?, ?, ?)",
-            [(pid, url, p.source) for pid, p in papers for url in p.code_urls],
-        )
+        c = self.db
+        c.executemany(_INSERT_CODE_LINK, [(pid, url, p.source, pid) for pid, p in papers for url in p.code_urls])
         c.executemany(
             "INSERT INTO citation_counts (paper_id, source, as_of, count, run_id)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (paper_id, source, as_of) DO UPDATE"
@@ -350,10 +357,10 @@ class PaperWriter:
                     (paper_id, scheme, position, names[position], None if orcid else value, orcid)
                 )
         for scheme, rows in by_scheme.items():
-            self.conn.execute(
+            self.db.execute(
                 "DELETE FROM provider_authorships WHERE paper_id = ? AND source = ?", (paper_id, scheme)
             )
-            self.conn.executemany(
+            self.db.executemany(
                 "INSERT INTO provider_authorships (paper_id, source, position, name, author_id, orcid)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 rows,
@@ -363,7 +370,7 @@ class PaperWriter:
         self, run_id: int, subject: str, claims: Sequence[tuple[str, str, str, str | None]]
     ) -> None:
         """Store (field, value, source, as_of) claims about a subject; see rows.claim_rows."""
-        self.conn.executemany(
+        self.db.executemany(
             "INSERT INTO claims (subject, field, value, source, as_of, run_id) VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (subject, field, source) DO UPDATE"
             " SET value = excluded.value, as_of = excluded.as_of, run_id = excluded.run_id",

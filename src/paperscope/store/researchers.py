@@ -8,7 +8,7 @@ ids of the clusters that keep most of their mentions stay the same.
 
 from __future__ import annotations
 
-import sqlite3
+
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+
+from paperscope.store.db import Database
 
 __all__ = ["MentionRow", "PaperContext", "ResearcherRow", "ResearcherStore", "author_mention"]
 
@@ -82,15 +84,15 @@ class ResearcherRow:
 class ResearcherStore:
     """The researcher tables, inside the caller's connection."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     # --- what the resolver reads --------------------------------------------------------
     def input_marker(self) -> tuple[int, ...]:
         """A marker of everything resolve reads that ingest writes (mentions, papers' versions,
         researcher pages): it differs once anything was added or changed since it was taken.
         Its first figure is the number of author mentions."""
-        c = self.conn
+        c = self.db
         listed, last_listed = c.execute("SELECT count(*), coalesce(max(paper_id), 0) FROM authorships").fetchone()
         hidden, last_hidden = c.execute("SELECT count(*), coalesce(max(id), 0) FROM hidden_authorships").fetchone()
         sources, last_run = c.execute("SELECT count(*), coalesce(max(run_id), 0) FROM provenance").fetchone()
@@ -99,7 +101,7 @@ class ResearcherStore:
 
     def mentions(self) -> Iterator[MentionRow]:
         """Every listed and hidden authorship, with its paper's last run."""
-        c = self.conn
+        c = self.db
         versions = dict(c.execute("SELECT paper_id, max(run_id) FROM provenance GROUP BY paper_id"))
         for paper_id, position, name in c.execute(
             "SELECT paper_id, position, raw_name FROM authorships ORDER BY paper_id, position"
@@ -112,24 +114,26 @@ class ResearcherStore:
 
     def paper_contexts(self, paper_ids: Iterable[int]) -> dict[int, PaperContext]:
         """The papers of some mentions, with their authors and providers' authorships."""
-        c = self.conn
+        c = self.db
         out: dict[int, PaperContext] = {}
         for chunk in _chunks(sorted(set(paper_ids)), 500):
             marks = ", ".join("?" * len(chunk))
             for pid, key, title, abstract, venue, year, categories in c.execute(
                 "SELECT id, key, title, coalesce(abstract, ''), coalesce(venue, ''), year, categories"
-                f" FROM papers WHERE id IN ({marks})",  # noqa: S608
+                f" FROM papers WHERE id IN ({marks}) ORDER BY id",  # noqa: S608
                 chunk,
             ):
                 out[pid] = PaperContext(pid, key, title, abstract, venue, year,
                                         orjson.loads(categories), {})
             for pid, position, name, affs in c.execute(
-                f"SELECT paper_id, position, raw_name, affiliations FROM authorships WHERE paper_id IN ({marks})",  # noqa: S608
+                "SELECT paper_id, position, raw_name, affiliations FROM authorships"
+                f" WHERE paper_id IN ({marks}) ORDER BY paper_id, position",  # noqa: S608
                 chunk,
             ):
                 out[pid].authors[author_mention(position, name)] = (name, orjson.loads(affs))
             for pid, name, affs in c.execute(
-                f"SELECT paper_id, raw_name, affiliations FROM hidden_authorships WHERE paper_id IN ({marks})",  # noqa: S608
+                "SELECT paper_id, raw_name, affiliations FROM hidden_authorships"
+                f" WHERE paper_id IN ({marks}) ORDER BY paper_id, id",  # noqa: S608
                 chunk,
             ):
                 out[pid].authors[author_mention(None, name)] = (name, orjson.loads(affs))
@@ -149,9 +153,9 @@ class ResearcherStore:
     def page_papers(self) -> dict[str, tuple[str | None, list[int]]]:
         """Researcher pages: page → (the name it is about, its papers)."""
         pages: dict[str, tuple[str | None, list[int]]] = {
-            page: (name, []) for page, name in self.conn.execute("SELECT page, name FROM researcher_pages")
+            page: (name, []) for page, name in self.db.execute("SELECT page, name FROM researcher_pages ORDER BY page")
         }
-        for page, paper_id in self.conn.execute(
+        for page, paper_id in self.db.execute(
             "SELECT page, paper_id FROM researcher_page_papers ORDER BY page, position"
         ):
             pages[page][1].append(paper_id)
@@ -162,31 +166,31 @@ class ResearcherStore:
         label}, "ids": {mention: [provider ids]}})."""
         return {
             block: (fingerprint, orjson.loads(labels))
-            for block, fingerprint, labels in self.conn.execute(
-                "SELECT block, fingerprint, labels FROM resolve_blocks"
+            for block, fingerprint, labels in self.db.execute(
+                "SELECT block, fingerprint, labels FROM resolve_blocks ORDER BY block"
             )
         }
 
     def current_assignment(self) -> dict[MentionKey, int]:
         return {
             (pid, mention): rid
-            for pid, mention, rid in self.conn.execute(
-                "SELECT paper_id, mention, researcher_id FROM researcher_mentions"
+            for pid, mention, rid in self.db.execute(
+                "SELECT paper_id, mention, researcher_id FROM researcher_mentions ORDER BY paper_id, mention"
             )
         }
 
     # --- overrides ----------------------------------------------------------------------
     def add_override(self, action: str, payload: dict[str, Any]) -> int:
-        cur = self.conn.execute(
-            "INSERT INTO researcher_overrides (action, payload, created) VALUES (?, ?, ?)",
+        row = self.db.execute(
+            "INSERT INTO researcher_overrides (action, payload, created) VALUES (?, ?, ?) RETURNING id",
             (action, orjson.dumps(payload).decode(), datetime.now(UTC).isoformat(timespec="seconds")),
-        )
-        return int(cur.lastrowid or 0)
+        ).fetchone()
+        return int(row[0])
 
     def overrides(self) -> list[tuple[int, str, dict[str, Any]]]:
         return [
             (oid, action, orjson.loads(payload))
-            for oid, action, payload in self.conn.execute(
+            for oid, action, payload in self.db.execute(
                 "SELECT id, action, payload FROM researcher_overrides ORDER BY id"
             )
         ]
@@ -194,7 +198,7 @@ class ResearcherStore:
     def paper_keys(self, paper_ids: Iterable[int]) -> dict[int, str]:
         out = {}
         for chunk in _chunks(sorted(set(paper_ids)), 500):
-            out.update(self.conn.execute(
+            out.update(self.db.execute(
                 f"SELECT id, key FROM papers WHERE id IN ({', '.join('?' * len(chunk))})",  # noqa: S608
                 chunk,
             ))
@@ -208,7 +212,7 @@ class ResearcherStore:
         stale: Iterable[str],
     ) -> None:
         """Store a full resolution (inside the caller's transaction)."""
-        c = self.conn
+        c = self.db
         c.execute("DELETE FROM researcher_ids")
         c.execute("DELETE FROM researcher_mentions")
         c.execute("DELETE FROM researchers")
@@ -222,38 +226,39 @@ class ResearcherStore:
             [(pid, mention, r.id) for r in researchers for pid, mention in r.mentions],
         )
         c.executemany(
-            "INSERT OR IGNORE INTO researcher_ids (researcher_id, scheme, value) VALUES (?, ?, ?)",
+            "INSERT INTO researcher_ids (researcher_id, scheme, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             [(r.id, scheme, value) for r in researchers for scheme, value in r.ids],
         )
         c.executemany("DELETE FROM resolve_blocks WHERE block = ?", [(b,) for b in stale])
         c.executemany(
-            "INSERT OR REPLACE INTO resolve_blocks (block, fingerprint, labels) VALUES (?, ?, ?)",
+            "INSERT INTO resolve_blocks (block, fingerprint, labels) VALUES (?, ?, ?) ON CONFLICT (block)"
+            " DO UPDATE SET fingerprint = excluded.fingerprint, labels = excluded.labels",
             [(b, fp, orjson.dumps(labels).decode()) for b, (fp, labels) in blocks.items()],
         )
 
     # --- reads for profiles ---------------------------------------------------------------
     def find(self, name_key: str, limit: int = 20) -> list[int]:
         """Researchers whose folded name is this one, most mentions first."""
-        return [rid for (rid,) in self.conn.execute(
+        return [rid for (rid,) in self.db.execute(
             "SELECT id FROM researchers WHERE name_key = ? ORDER BY mentions DESC, id LIMIT ?",
             (name_key, limit),
         )]
 
     def by_id(self, scheme: str, value: str) -> list[int]:
-        return [rid for (rid,) in self.conn.execute(
+        return [rid for (rid,) in self.db.execute(
             "SELECT researcher_id FROM researcher_ids WHERE scheme = ? AND value = ?", (scheme, value)
         )]
 
     def any(self) -> bool:
         """Whether any researcher is stored (resolve has run on a non-empty store)."""
-        return self.conn.execute("SELECT 1 FROM researchers LIMIT 1").fetchone() is not None
+        return self.db.execute("SELECT 1 FROM researchers LIMIT 1").fetchone() is not None
 
     def names(self) -> list[tuple[int, str, int]]:
         """(id, folded name, mentions) of every researcher: for fuzzy search."""
-        return self.conn.execute("SELECT id, name_key, mentions FROM researchers").fetchall()
+        return self.db.execute("SELECT id, name_key, mentions FROM researchers ORDER BY id").fetchall()
 
     def get(self, researcher_id: int) -> dict[str, Any] | None:
-        row = self.conn.execute(
+        row = self.db.execute(
             "SELECT id, name, block, orcid, page, mentions FROM researchers WHERE id = ?",
             (researcher_id,),
         ).fetchone()
@@ -261,7 +266,7 @@ class ResearcherStore:
             return None
         rid, name, block, orcid, page, mentions = row
         ids: dict[str, list[str]] = {}
-        for scheme, value in self.conn.execute(
+        for scheme, value in self.db.execute(
             "SELECT scheme, value FROM researcher_ids WHERE researcher_id = ? ORDER BY scheme, value",
             (rid,),
         ):
@@ -270,7 +275,7 @@ class ResearcherStore:
                 "mentions": mentions, "ids": ids}
 
     def mentions_of(self, researcher_id: int) -> list[MentionKey]:
-        return [(pid, m) for pid, m in self.conn.execute(
+        return [(pid, m) for pid, m in self.db.execute(
             "SELECT paper_id, mention FROM researcher_mentions WHERE researcher_id = ?"
             " ORDER BY paper_id, mention",
             (researcher_id,),
@@ -283,11 +288,11 @@ class ResearcherStore:
             r = self.get(rid)
             if r is None:
                 continue
-            years = self.conn.execute(
+            years = self.db.execute(
                 "SELECT min(p.year), max(p.year) FROM researcher_mentions m JOIN papers p"
                 " ON p.id = m.paper_id WHERE m.researcher_id = ?", (rid,)
             ).fetchone()
-            cats = Counter(cat for (cat,) in self.conn.execute(
+            cats = Counter(cat for (cat,) in self.db.execute(
                 "SELECT p.primary_category FROM researcher_mentions m JOIN papers p"
                 " ON p.id = m.paper_id WHERE m.researcher_id = ? AND p.primary_category IS NOT NULL",
                 (rid,),
@@ -303,7 +308,7 @@ class ResearcherStore:
         out = []
         for scheme in ("openalex", "semantic-scholar"):
             for author_id in ids.get(scheme, []):
-                row = self.conn.execute(
+                row = self.db.execute(
                     "SELECT source, author_id, name, h_index, i10_index, works_count, citation_count,"
                     " as_of FROM author_profiles WHERE source = ? AND author_id = ?",
                     (scheme, author_id),
@@ -316,13 +321,13 @@ class ResearcherStore:
 
     def profile_papers(self, paper_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         """The papers of a profile, read together (a few queries, however many papers)."""
-        c = self.conn
+        c = self.db
         out: dict[int, dict[str, Any]] = {}
         for chunk in _chunks(sorted(set(paper_ids)), 500):
             marks = ", ".join("?" * len(chunk))
             for pid, key, title, abstract, primary, code, first_date, latest_date, year, venue in c.execute(
                 "SELECT id, key, title, abstract, primary_category, category_code, first_date, latest_date, year,"
-                f" venue FROM papers WHERE id IN ({marks})",  # noqa: S608
+                f" venue FROM papers WHERE id IN ({marks}) ORDER BY id",  # noqa: S608
                 chunk,
             ):
                 out[pid] = {"id": pid, "key": key, "arxiv_id": None, "title": title,
@@ -332,7 +337,8 @@ class ResearcherStore:
                             "hidden_authors": [], "code_urls": [], "citations": [], "claims": {},
                             "citations_by_year": {}}
             for pid, value in c.execute(
-                f"SELECT paper_id, value FROM paper_ids WHERE scheme = 'arxiv' AND paper_id IN ({marks})",  # noqa: S608
+                "SELECT paper_id, value FROM paper_ids"
+                f" WHERE scheme = 'arxiv' AND paper_id IN ({marks}) ORDER BY paper_id, value",  # noqa: S608
                 chunk,
             ):
                 out[pid]["arxiv_id"] = value
@@ -351,7 +357,7 @@ class ResearcherStore:
             ):
                 out[pid]["hidden_authors"].append({"name": name, "affiliations": orjson.loads(affs)})
             for pid, url in c.execute(
-                f"SELECT paper_id, url FROM code_links WHERE paper_id IN ({marks}) ORDER BY rowid",  # noqa: S608
+                f"SELECT paper_id, url FROM code_links WHERE paper_id IN ({marks}) ORDER BY paper_id, position, url",  # noqa: S608
                 chunk,
             ):
                 out[pid]["code_urls"].append(url)
@@ -363,7 +369,7 @@ class ResearcherStore:
                 out[pid]["citations"].append({"count": count, "source": source, "as_of": as_of})
             for pid, source, year, count in c.execute(
                 "SELECT paper_id, source, year, count FROM citation_counts_by_year"
-                f" WHERE paper_id IN ({marks})",  # noqa: S608
+                f" WHERE paper_id IN ({marks}) ORDER BY paper_id, source, year",  # noqa: S608
                 chunk,
             ):
                 out[pid]["citations_by_year"].setdefault(source, {})[year] = count
@@ -380,7 +386,7 @@ class ResearcherStore:
         """What a researcher page says about its researcher (h-index, papers…), as claimed."""
         return {
             field_: {"value": value, "source": source, "as_of": as_of}
-            for field_, value, source, as_of in self.conn.execute(
+            for field_, value, source, as_of in self.db.execute(
                 "SELECT field, value, source, as_of FROM claims WHERE subject = ? ORDER BY id",
                 (f"researcher:{page}",),
             )

@@ -7,13 +7,16 @@ changes (``inputs``: a hash the scoring stage computes, model version included).
 
 from __future__ import annotations
 
-import sqlite3
+
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
+
+from paperscope.store import vectors
+from paperscope.store.db import Database
 
 # numpy is imported where vectors are read or written, not with the store: every
 # command opens the store, and most (ingest, paper, stats) never touch a vector.
@@ -46,11 +49,11 @@ class ScoreRow:
 class ScoreStore:
     """The embeddings and paper_scores tables, inside the caller's connection."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     def paper_texts(self) -> Iterator[PaperText]:
-        for pid, title, abstract, primary, code, first_date, year in self.conn.execute(
+        for pid, title, abstract, primary, code, first_date, year in self.db.execute(
             "SELECT id, title, abstract, primary_category, category_code, first_date, year"
             " FROM papers ORDER BY id"
         ):
@@ -58,39 +61,25 @@ class ScoreStore:
                             first_date or (f"{year:04d}" if year else None))
 
     def embedded_hashes(self, model: str) -> dict[int, str]:
-        return dict(self.conn.execute(
+        return dict(self.db.execute(
             "SELECT paper_id, text_hash FROM embeddings WHERE model = ?", (model,)
         ))
 
     def write_embeddings(self, model: str, rows: Sequence[tuple[int, str, np.ndarray]]) -> None:
-        import numpy as np
-
-        self.conn.executemany(
-            "INSERT OR REPLACE INTO embeddings (paper_id, model, text_hash, dim, vector)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [(pid, model, h, int(v.shape[0]), np.ascontiguousarray(v, dtype=np.float32).tobytes())
-             for pid, h, v in rows],
+        self.db.executemany(
+            "INSERT INTO embeddings (paper_id, model, text_hash, dim, vector)"
+            f" VALUES (?, ?, ?, ?, {vectors.parameter(self.db)})"
+            " ON CONFLICT (paper_id, model) DO UPDATE SET text_hash = excluded.text_hash,"
+            " dim = excluded.dim, vector = excluded.vector",
+            [(pid, model, h, int(v.shape[0]), vectors.encode(self.db, v)) for pid, h, v in rows],
         )
 
     def embeddings(self, model: str) -> tuple[list[int], np.ndarray]:
         """Every stored vector of a model: (paper ids, n × dim matrix), by paper id."""
-        import numpy as np
-
-        ids: list[int] = []
-        vectors: list[bytes] = []
-        dim = 0
-        for pid, d, blob in self.conn.execute(
-            "SELECT paper_id, dim, vector FROM embeddings WHERE model = ? ORDER BY paper_id", (model,)
-        ):
-            ids.append(pid)
-            vectors.append(blob)
-            dim = d
-        if not ids:
-            return [], np.zeros((0, 0), dtype=np.float32)
-        return ids, np.frombuffer(b"".join(vectors), dtype=np.float32).reshape(len(ids), dim)
+        return vectors.read_all(self.db, model)
 
     def score_inputs(self, kind: str) -> dict[int, str]:
-        return dict(self.conn.execute(
+        return dict(self.db.execute(
             "SELECT paper_id, inputs FROM paper_scores WHERE kind = ?", (kind,)
         ))
 
@@ -98,7 +87,7 @@ class ScoreStore:
         """The papers that have a score of this kind, and the models that computed them."""
         papers: set[int] = set()
         models: set[str] = set()
-        for pid, model in self.conn.execute(
+        for pid, model in self.db.execute(
             "SELECT paper_id, model FROM paper_scores WHERE kind = ?", (kind,)
         ):
             papers.add(pid)
@@ -107,9 +96,11 @@ class ScoreStore:
 
     def write_scores(self, kind: str, model: str, rows: Iterable[ScoreRow]) -> None:
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        self.conn.executemany(
-            "INSERT OR REPLACE INTO paper_scores (paper_id, kind, value, label, explanation, model,"
-            " inputs, computed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        self.db.executemany(
+            "INSERT INTO paper_scores (paper_id, kind, value, label, explanation, model,"
+            " inputs, computed) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (paper_id, kind) DO UPDATE"
+            " SET value = excluded.value, label = excluded.label, explanation = excluded.explanation,"
+            " model = excluded.model, inputs = excluded.inputs, computed = excluded.computed",
             [(r.paper_id, kind, r.value, r.label, orjson.dumps(r.explanation).decode(), model,
               r.inputs, now) for r in rows],
         )
@@ -120,7 +111,7 @@ class ScoreStore:
         ids = sorted(set(paper_ids))
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            for pid, kind, value, label, explanation, model, computed in self.conn.execute(
+            for pid, kind, value, label, explanation, model, computed in self.db.execute(
                 "SELECT paper_id, kind, value, label, explanation, model, computed FROM paper_scores"
                 f" WHERE paper_id IN ({', '.join('?' * len(chunk))})",  # noqa: S608
                 chunk,
@@ -137,7 +128,7 @@ class ScoreStore:
         ids = sorted(set(paper_ids))
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            for pid, kind, value, label in self.conn.execute(
+            for pid, kind, value, label in self.db.execute(
                 "SELECT paper_id, kind, value, label FROM paper_scores"
                 f" WHERE paper_id IN ({', '.join('?' * len(chunk))})",  # noqa: S608
                 chunk,
@@ -158,8 +149,8 @@ class ScoreStore:
             sql += " AND p.primary_category = ?"
             args.append(category)
         if since:
-            sql += " AND coalesce(p.first_date, printf('%04d', p.year)) >= ?"
+            sql += " AND p.sort_date >= ?"
             args.append(since)
         sql += " ORDER BY s.value DESC, s.paper_id LIMIT ?"
         args.append(limit)
-        return self.conn.execute(sql, args).fetchall()
+        return [(pid, value) for pid, value in self.db.execute(sql, args)]

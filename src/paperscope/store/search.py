@@ -8,20 +8,22 @@ names are rebuilt whole when the researchers' fingerprint changed (``resolve`` r
 them whole too). A refresh that changed anything moves the ``generation``, which tells
 every process to drop the in-memory indexes it built from the old state.
 
-FTS5 query syntax never comes from users: callers pass plain terms, which are quoted here.
+The full-text engine differs per backend (``fulltext_sqlite.py``: FTS5;
+``fulltext_postgres.py``: tsvector and pg_trgm); the bookkeeping here is shared.
 """
 
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from paperscope.store.transactions import write_transaction
+from paperscope.store.db import Database, marks
+from paperscope.store.fulltext_postgres import PostgresFullText
+from paperscope.store.fulltext_sqlite import SqliteFullText
 
 __all__ = ["RefreshSummary", "SearchStore"]
 
@@ -29,9 +31,6 @@ Progress = Callable[[int], None]
 # Papers indexed per transaction: an interrupted refresh keeps the batches it finished,
 # and a concurrent ingest waits at most one batch for the write lock.
 _BATCH = 2000
-# bm25 weights of search_papers' columns (title, abstract, authors): a word of the title
-# counts five times one of the abstract; an author's name twice.
-_BM25_WEIGHTS = (5.0, 1.0, 2.0)
 # A refresh that indexed at least this many papers merges the index's segments into one
 # ("optimize"): a full build leaves dozens, and each query reads every segment.
 _OPTIMIZE_AFTER = 10_000
@@ -57,33 +56,25 @@ class RefreshSummary:
         )
 
 
-def _quote(term: str) -> str:
-    """A term as an FTS5 string: whatever it holds is text, never an operator."""
-    return '"' + term.replace('"', '""') + '"'
-
-
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
 
-def _marks(items: Sequence[Any]) -> str:
-    return ", ".join("?" * len(items))
-
-
 class SearchStore:
     """The search tables, inside the caller's connection."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.text = SqliteFullText(db) if db.dialect == "sqlite" else PostgresFullText(db)
 
     # --- state ------------------------------------------------------------------------
     def state(self, key: str) -> str | None:
-        row = self.conn.execute("SELECT value FROM search_state WHERE key = ?", (key,)).fetchone()
+        row = self.db.execute("SELECT value FROM search_state WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
     def _set_state(self, key: str, value: str) -> None:
-        self.conn.execute(
+        self.db.execute(
             "INSERT INTO search_state (key, value) VALUES (?, ?)"
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
@@ -108,7 +99,7 @@ class SearchStore:
                 on_progress(len(batch))
         if summary.indexed >= _OPTIMIZE_AFTER:
             with self._transaction():
-                self.conn.execute("INSERT INTO search_papers (search_papers) VALUES ('optimize')")
+                self.text.optimize()
         with self._transaction():
             summary.researchers = self._refresh_researcher_names()
             models_changed = self._refresh_embedding_models()
@@ -121,41 +112,41 @@ class SearchStore:
         summary.seconds = time.perf_counter() - started
         return summary
 
-    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
-        return write_transaction(self.conn)
+    def _transaction(self) -> AbstractContextManager[Database]:
+        return self.db.transaction()
 
     def pending(self) -> int:
         """Papers new or changed since the last refresh: what searches do not find yet."""
-        return int(self.conn.execute(
+        return int(self.db.execute(
             "SELECT count(*) FROM papers p LEFT JOIN search_papers_indexed s ON s.paper_id = p.id"
-            " WHERE s.updated_run IS NOT p.updated_run"
+            " WHERE s.updated_run IS DISTINCT FROM p.updated_run"
         ).fetchone()[0])
 
     def _changed_papers(self) -> list[int]:
         """Papers whose indexed run is not their current one (new ones have none)."""
-        return [pid for (pid,) in self.conn.execute(
+        return [pid for (pid,) in self.db.execute(
             "SELECT p.id FROM papers p LEFT JOIN search_papers_indexed s ON s.paper_id = p.id"
-            " WHERE s.updated_run IS NOT p.updated_run ORDER BY p.id"
+            " WHERE s.updated_run IS DISTINCT FROM p.updated_run ORDER BY p.id"
         )]
 
     def _drop_gone_papers(self) -> int:
         """Drop the papers no longer stored (merged into another, deleted); return how many."""
-        gone = [pid for (pid,) in self.conn.execute(
+        gone = [pid for (pid,) in self.db.execute(
             "SELECT s.paper_id FROM search_papers_indexed s"
             " WHERE NOT EXISTS (SELECT 1 FROM papers p WHERE p.id = s.paper_id)"
         )]
         for chunk in _chunks(gone, 500):
             with self._transaction():
-                self.conn.execute(f"DELETE FROM search_papers WHERE rowid IN ({_marks(chunk)})", chunk)  # noqa: S608
-                self.conn.execute(
-                    f"DELETE FROM search_papers_indexed WHERE paper_id IN ({_marks(chunk)})", chunk  # noqa: S608
+                self.text.drop_papers(chunk)
+                self.db.execute(
+                    f"DELETE FROM search_papers_indexed WHERE paper_id IN ({marks(chunk)})", chunk  # noqa: S608
                 )
         return len(gone)
 
     def _index_papers(self, paper_ids: Sequence[int]) -> None:
         """(Re)index some papers as they stand now (inside the caller's transaction)."""
-        c = self.conn
-        marks = _marks(paper_ids)
+        c = self.db
+        in_ids = marks(paper_ids)
         # The run still writing (if any): a paper it wrote may be written again within
         # the same run, so it is recorded as needing another look. Only the newest run
         # counts as writing: an older one left "running" was killed, and one killed last
@@ -166,36 +157,33 @@ class SearchStore:
         running_id = running[0] if running else None
         authors: dict[int, list[str]] = {}
         for pid, name in c.execute(
-            f"SELECT paper_id, raw_name FROM authorships WHERE paper_id IN ({marks})"  # noqa: S608
+            f"SELECT paper_id, raw_name FROM authorships WHERE paper_id IN ({in_ids})"  # noqa: S608
             " ORDER BY paper_id, position",
             paper_ids,
         ):
             authors.setdefault(pid, []).append(name)
         for pid, name in c.execute(
-            f"SELECT paper_id, raw_name FROM hidden_authorships WHERE paper_id IN ({marks})"  # noqa: S608
+            f"SELECT paper_id, raw_name FROM hidden_authorships WHERE paper_id IN ({in_ids})"  # noqa: S608
             " ORDER BY paper_id, id",
             paper_ids,
         ):
             authors.setdefault(pid, []).append(name)
         rows = c.execute(
-            f"SELECT id, updated_run, title, abstract FROM papers WHERE id IN ({marks})",  # noqa: S608
+            f"SELECT id, updated_run, title, abstract FROM papers WHERE id IN ({in_ids})",  # noqa: S608
             paper_ids,
         ).fetchall()
-        c.execute(f"DELETE FROM search_papers WHERE rowid IN ({marks})", paper_ids)  # noqa: S608
+        self.text.index_papers([(pid, title, abstract or "", ", ".join(authors.get(pid, ())))
+                                for pid, _, title, abstract in rows])
         c.executemany(
-            "INSERT INTO search_papers (rowid, title, abstract, authors) VALUES (?, ?, ?, ?)",
-            [(pid, title, abstract or "", ", ".join(authors.get(pid, ())))
-             for pid, _, title, abstract in rows],
-        )
-        c.executemany(
-            "INSERT OR REPLACE INTO search_papers_indexed (paper_id, updated_run) VALUES (?, ?)",
+            "INSERT INTO search_papers_indexed (paper_id, updated_run) VALUES (?, ?)"
+            " ON CONFLICT (paper_id) DO UPDATE SET updated_run = excluded.updated_run",
             [(pid, 0 if run == running_id else run) for pid, run, _, _ in rows],
         )
 
     def _refresh_researcher_names(self) -> int:
         """Rebuild search_researchers if the researchers changed; return how many names
         were indexed (0 if none changed)."""
-        c = self.conn
+        c = self.db
         digest = hashlib.blake2b(digest_size=16)
         names = c.execute("SELECT id, name_key FROM researchers ORDER BY id").fetchall()
         for rid, key in names:
@@ -203,14 +191,13 @@ class SearchStore:
         fingerprint = digest.hexdigest()
         if fingerprint == self.state("researchers_fingerprint"):
             return 0
-        c.execute("INSERT INTO search_researchers (search_researchers) VALUES ('delete-all')")
-        c.executemany("INSERT INTO search_researchers (rowid, name) VALUES (?, ?)", names)
+        self.text.replace_researcher_names(names)
         self._set_state("researchers_fingerprint", fingerprint)
         return len(names)
 
     def _refresh_embedding_models(self) -> bool:
         """Record how many papers each embedding model covers; True if that changed."""
-        counts = self.conn.execute(
+        counts = self.db.execute(
             "SELECT model, count(*) FROM embeddings GROUP BY model ORDER BY model"
         ).fetchall()
         text = ";".join(f"{model}={n}" for model, n in counts)
@@ -223,50 +210,39 @@ class SearchStore:
         """Embedding model → papers it covers, as of the last refresh (or now, if none ran)."""
         text = self.state("embedding_models")
         if text is None:
-            return dict(self.conn.execute("SELECT model, count(*) FROM embeddings GROUP BY model"))
+            return dict(self.db.execute("SELECT model, count(*) FROM embeddings GROUP BY model"))
         return {model: int(n) for model, _, n in (p.rpartition("=") for p in text.split(";") if p)}
 
     # --- queries -----------------------------------------------------------------------
     def match_papers(self, terms: Sequence[str], *, every_term: bool, limit: int) -> list[tuple[int, float]]:
         """Papers whose title, abstract or authors hold every term (or any, if not
-        ``every_term``): (paper id, bm25 score; lower is better), best first."""
+        ``every_term``): (paper id, score; lower is better), best first."""
         if not terms:
             return []
-        joiner = " " if every_term else " OR "
-        weights = ", ".join(str(w) for w in _BM25_WEIGHTS)
-        return self.conn.execute(
-            f"SELECT rowid, bm25(search_papers, {weights}) AS score FROM search_papers"  # noqa: S608
-            " WHERE search_papers MATCH ? ORDER BY score LIMIT ?",
-            (joiner.join(_quote(t) for t in terms), limit),
-        ).fetchall()
+        return self.text.match_papers(terms, every_term=every_term, limit=limit)
 
     def match_researchers(self, words: Sequence[tuple[str, bool]], limit: int) -> list[int]:
         """Researchers whose name holds every word (as a whole word, or as the start of
         one where the word's flag says so), most mentions first."""
         if not words:
             return []
-        query = " ".join(_quote(w) + ("*" if prefix else "") for w, prefix in words)
-        return [rid for (rid,) in self.conn.execute(
-            "SELECT r.id FROM search_researchers s JOIN researchers r ON r.id = s.rowid"
-            " WHERE search_researchers MATCH ? ORDER BY r.mentions DESC, r.id LIMIT ?",
-            (query, limit),
-        )]
+        return self.text.match_researchers(words, limit)
 
     def papers_with_title_key(self, key: str) -> list[int]:
-        return [pid for (pid,) in self.conn.execute(
+        return [pid for (pid,) in self.db.execute(
             "SELECT id FROM papers WHERE title_key = ? ORDER BY id", (key,)
         )]
 
     def researcher_names(self) -> list[tuple[int, str]]:
         """(id, folded name) of every researcher, by id."""
-        return self.conn.execute("SELECT id, name_key FROM researchers ORDER BY id").fetchall()
+        return self.db.execute("SELECT id, name_key FROM researchers ORDER BY id").fetchall()
 
     def researcher_rows(self, researcher_ids: Sequence[int]) -> dict[int, tuple[str, str, int]]:
         """id → (name, folded name, mentions) of some researchers."""
         out: dict[int, tuple[str, str, int]] = {}
         for chunk in _chunks(list(researcher_ids), 500):
-            for rid, name, key, mentions in self.conn.execute(
-                f"SELECT id, name, name_key, mentions FROM researchers WHERE id IN ({_marks(chunk)})",  # noqa: S608
+            for rid, name, key, mentions in self.db.execute(
+                f"SELECT id, name, name_key, mentions FROM researchers WHERE id IN ({marks(chunk)})",  # noqa: S608
                 chunk,
             ):
                 out[rid] = (name, key, mentions)
@@ -278,11 +254,11 @@ class SearchStore:
         out: dict[int, dict[str, Any]] = {}
         if not researcher_ids:
             return out
-        for rid, value, source, as_of in self.conn.execute(
+        for rid, value, source, as_of in self.db.execute(
             "SELECT i.researcher_id, a.h_index, a.source, a.as_of FROM researcher_ids i"
             " JOIN author_profiles a ON a.source = i.scheme AND a.author_id = i.value"
-            f" WHERE i.researcher_id IN ({_marks(researcher_ids)}) AND a.h_index IS NOT NULL"  # noqa: S608
-            " ORDER BY a.h_index",
+            f" WHERE i.researcher_id IN ({marks(researcher_ids)}) AND a.h_index IS NOT NULL"  # noqa: S608
+            " ORDER BY a.h_index, a.source, a.as_of",
             list(researcher_ids),
         ):
             out[rid] = {"value": value, "source": source, "as_of": as_of}
@@ -291,15 +267,15 @@ class SearchStore:
     def paper_rows(self, paper_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         """What a search result shows of some papers: id, key, arXiv id, title, dates,
         category, the first authors and how many there are, and their scores."""
-        c = self.conn
+        c = self.db
         out: dict[int, dict[str, Any]] = {}
         ids = list(paper_ids)
         if not ids:
             return out
-        marks = _marks(ids)
+        in_ids = marks(ids)
         for pid, key, title, first_date, year, primary, code, venue in c.execute(
             "SELECT id, key, title, first_date, year, primary_category, category_code, venue"
-            f" FROM papers WHERE id IN ({marks})",  # noqa: S608
+            f" FROM papers WHERE id IN ({in_ids})",  # noqa: S608
             ids,
         ):
             out[pid] = {"id": pid, "key": key, "arxiv_id": None, "title": title,
@@ -307,13 +283,14 @@ class SearchStore:
                         "category_code": code, "venue": venue, "authors": [], "author_count": 0,
                         "scores": {}}
         for pid, value in c.execute(
-            f"SELECT paper_id, value FROM paper_ids WHERE scheme = 'arxiv' AND paper_id IN ({marks})",  # noqa: S608
+            "SELECT paper_id, value FROM paper_ids"
+            f" WHERE scheme = 'arxiv' AND paper_id IN ({in_ids}) ORDER BY paper_id, value",  # noqa: S608
             ids,
         ):
             if pid in out:
                 out[pid]["arxiv_id"] = value
         for pid, position, name in c.execute(
-            f"SELECT paper_id, position, raw_name FROM authorships WHERE paper_id IN ({marks})"  # noqa: S608
+            f"SELECT paper_id, position, raw_name FROM authorships WHERE paper_id IN ({in_ids})"  # noqa: S608
             " ORDER BY paper_id, position",
             ids,
         ):
@@ -323,7 +300,7 @@ class SearchStore:
                     out[pid]["authors"].append(name)
         for pid, kind, value, label, model in c.execute(
             "SELECT paper_id, kind, value, label, model FROM paper_scores"
-            f" WHERE paper_id IN ({marks})",  # noqa: S608
+            f" WHERE paper_id IN ({in_ids})",  # noqa: S608
             ids,
         ):
             if pid in out:

@@ -36,7 +36,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from paperscope import render
 from paperscope.errors import shorten
-from paperscope.store import SqliteStore, StoreError, is_store_failure, open_store, store_error
+from paperscope.store import Store, StoreError, is_store_failure, open_store, store_error
 
 __all__ = ["Settings", "create_app", "warm"]
 
@@ -45,6 +45,9 @@ log = logging.getLogger("paperscope.web")
 WEB = Path(__file__).parent
 MAX_BODY = 64 * 1024  # bytes a request body may carry (admin requests are small JSON)
 READ_CACHE_KIB = 4096  # SQLite page cache of each request thread's connection
+# Connections of the pool that serves every request thread where the store keeps one
+# (PostgreSQL); SQLite opens one connection per request thread instead.
+POOL_SIZE = int(os.environ.get("PAPERSCOPE_DB_POOL", "8"))
 # Request threads: views hold the GIL most of the time, so many threads only queue inside
 # the process (measured on 2 cores: 40 threads gave half the pages/s of 2–4 and 3× the
 # memory). Two per core: with one, a large profile holds up the small pages behind it
@@ -70,24 +73,36 @@ class State:
     """Per-app state: one read-only store per request thread, the ANN index, caches."""
 
     settings: Settings
-    watch: SqliteStore  # the connection whose data version keeps views honest
+    watch: Store  # the connection whose data version keeps views honest
     _local: threading.local = field(default_factory=threading.local)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _shared: Store | None = None  # a pooled store serves every thread
     cache: OrderedDict[str, Any] = field(default_factory=OrderedDict)  # views (profiles, feed pages)
     figures: OrderedDict[str, Any] = field(default_factory=OrderedDict)  # corpus-wide figures
     warmed: bool = False  # whether warm() ran
 
-    def store(self) -> SqliteStore:
+    def store(self) -> Store:
+        """The read-only store of this request thread (or of every thread, where the store
+        serves them all from a connection pool)."""
+        if self._shared is not None:
+            return self._shared
         store = getattr(self._local, "store", None)
         if store is None:
-            store = open_store(self.settings.db_path, read_only=True)
+            store = open_store(self.settings.db_path, read_only=True, pool=POOL_SIZE)
+            if store.thread_safe:
+                with self._lock:
+                    if self._shared is None:
+                        self._shared = store
+                    else:
+                        store.close()
+                return self._shared
             # One connection per request thread: a small page cache each (the OS caches the
             # file for all of them), not the 64 MiB a bulk ingest wants.
-            store.conn.execute(f"PRAGMA cache_size = -{READ_CACHE_KIB}")
+            store.set_read_cache(READ_CACHE_KIB)
             self._local.store = store
         return store
 
-    def writable_store(self) -> SqliteStore:
+    def writable_store(self) -> Store:
         return open_store(self.settings.db_path)
 
     def data_version(self) -> int:
@@ -155,7 +170,7 @@ def warm(app: FastAPI) -> None:
     gc.freeze()
 
 
-def _load_ann(store: SqliteStore, settings: Settings) -> Any:
+def _load_ann(store: Store, settings: Settings) -> Any:
     from paperscope.ann import open_shared, published_dir
 
     if settings.ann_dir is not None:

@@ -50,10 +50,7 @@ def feed(request: Request, data: Annotated[dict[str, Any], Depends(api.feed_para
 
 def _categories(request: Request) -> list[str]:
     app = request.app.state.paperscope
-    return app.corpus_figure("categories", lambda: [c for (c,) in app.store().conn.execute(
-        "SELECT primary_category FROM papers WHERE primary_category IS NOT NULL"
-        " GROUP BY primary_category ORDER BY count(*) DESC LIMIT 40"
-    )])
+    return app.corpus_figure("categories", lambda: app.store().feed.categories(40))
 
 
 @router.get("/researchers/{ref}")

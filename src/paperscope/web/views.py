@@ -14,7 +14,7 @@ import numpy as np
 
 from paperscope.errors import shorten
 from paperscope.profiles import build_profile
-from paperscope.store import SqliteStore
+from paperscope.store import Store
 from paperscope.store.feed import FeedFilter
 from paperscope.store.researchers import author_mention
 
@@ -36,7 +36,7 @@ class NotFound(LookupError):
 
 
 def researcher_view(
-    store: SqliteStore, researcher_id: int, *, as_of: dt.date, sort: str = "date", limit: int = 50, offset: int = 0,
+    store: Store, researcher_id: int, *, as_of: dt.date, sort: str = "date", limit: int = 50, offset: int = 0,
 ) -> dict[str, Any]:
     """A researcher's profile (the CLI's JSON) with one page of papers and linked co-authors."""
     try:
@@ -51,7 +51,7 @@ def researcher_view(
     return profile
 
 
-def paper_view(store: SqliteStore, identifier: str, *, similar: Any = None, k: int = 8) -> dict[str, Any]:
+def paper_view(store: Store, identifier: str, *, similar: Any = None, k: int = 8) -> dict[str, Any]:
     """One paper (the CLI's JSON) with its authors' researcher ids, the nearest earlier papers
     named, and its most similar papers (``similar``: an ann.AnnIndex, when there is one)."""
     paper_id = store.find_paper(identifier)
@@ -73,7 +73,7 @@ def paper_view(store: SqliteStore, identifier: str, *, similar: Any = None, k: i
     return data
 
 
-def papers_brief(store: SqliteStore, paper_ids: list[int]) -> dict[int, dict[str, Any]]:
+def papers_brief(store: Store, paper_ids: list[int]) -> dict[int, dict[str, Any]]:
     """What a paper block in a list shows, for many papers in a few queries. Field names are
     those of the CLI's paper JSON; ``date`` is the first date (or the year)."""
     stored = store.researchers.profile_papers(paper_ids)
@@ -94,7 +94,7 @@ def papers_brief(store: SqliteStore, paper_ids: list[int]) -> dict[int, dict[str
     return out
 
 
-def _titles(store: SqliteStore, paper_ids: list[int]) -> dict[int, dict[str, Any]]:
+def _titles(store: Store, paper_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Title, key and date of papers named on another's page, in one query."""
     return {pid: {"title": title, "key": key, "date": date}
             for pid, key, title, date in store.feed.titles(paper_ids)}
@@ -114,7 +114,7 @@ def _similar(index: Any, paper_id: int, k: int) -> list[dict[str, Any]]:
     return out[:k]
 
 
-def feed_window(store: SqliteStore, days: int = FEED_WINDOW_DAYS) -> str | None:
+def feed_window(store: Store, days: int = FEED_WINDOW_DAYS) -> str | None:
     """The first day of the default feed window (None on an empty store). When the newest
     paper has only a year (a conference corpus), the window is that year."""
     newest = store.feed.newest_date()
@@ -126,7 +126,7 @@ def feed_window(store: SqliteStore, days: int = FEED_WINDOW_DAYS) -> str | None:
 
 
 def feed_view(
-    store: SqliteStore, *, sort: str = "score", where: FeedFilter | None = None, limit: int = 20, offset: int = 0,
+    store: Store, *, sort: str = "score", where: FeedFilter | None = None, limit: int = 20, offset: int = 0,
 ) -> dict[str, Any]:
     """One page of the ranked feed: papers (as the CLI's ``papers`` JSON) and the filters."""
     where = where or FeedFilter(since=feed_window(store))
@@ -143,7 +143,7 @@ def feed_view(
     }
 
 
-def rising_view(store: SqliteStore, limit: int = 10) -> dict[str, Any]:
+def rising_view(store: Store, limit: int = 10) -> dict[str, Any]:
     """Rising researchers: see FeedStore.rising for the definition."""
     since = feed_window(store, RISING_WINDOW_DAYS)
     return {
@@ -157,7 +157,7 @@ def rising_view(store: SqliteStore, limit: int = 10) -> dict[str, Any]:
     }
 
 
-def compare_view(store: SqliteStore, researcher_ids: list[int], *, as_of: dt.date) -> dict[str, Any]:
+def compare_view(store: Store, researcher_ids: list[int], *, as_of: dt.date) -> dict[str, Any]:
     """Researchers side by side: each profile's header figures and top papers."""
     out = []
     for rid in researcher_ids:
