@@ -1,4 +1,11 @@
-"""Shared fixtures: paths to the real recorded data, a CLI runner on a temp database."""
+"""Shared fixtures: paths to the real recorded data, a CLI runner on a temp database.
+
+Every test that takes a database (``db_path``, ``cli``, ``store``, ``web_db`` …) runs on
+both backends: SQLite (a file in the test's temporary folder) and PostgreSQL (a fresh
+database cloned from a migrated template on the server of tests/pg_server.py:
+``$PAPERSCOPE_TEST_PG_DSN``, else an embedded server started once per run). A test about
+SQLite's file itself is marked ``sqlite_only`` and runs on SQLite alone.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,7 @@ import datetime as dt
 import gzip
 import json
 import threading
+from contextlib import closing
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -15,8 +23,106 @@ import orjson
 import pytest
 from click.testing import CliRunner, Result
 
+import pg_server
 from paperscope.cli import main
 from paperscope.store import Store, open_store
+
+BACKENDS = ("sqlite", "postgresql")
+_MIGRATED = "paperscope_migrated"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: a test of the SQLite file itself (runs on SQLite alone)")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run every test that takes a database once per backend (module-scoped, so that a
+    module's shared database is built once per backend)."""
+    if "backend" in metafunc.fixturenames:
+        only = metafunc.definition.get_closest_marker("sqlite_only")
+        metafunc.parametrize("backend", ["sqlite"] if only else list(BACKENDS), scope="module")
+
+
+def new_database(backend: str, folder: Path, name: str = "paperscope.db") -> Path | str:
+    """An empty database of that backend: a file path in ``folder``, or a PostgreSQL URL."""
+    if backend == "sqlite":
+        return folder / name
+    if not _TEMPLATES:
+        pg_server.template_database(_MIGRATED, lambda url: open_store(url).close())
+        _TEMPLATES.append(_MIGRATED)
+    url = pg_server.fresh_database(template=_MIGRATED)
+    _CREATED.append(url)
+    return url
+
+
+def query(db: Path | str, sql: str, *args: object) -> list[tuple]:
+    """Rows of one read-only query on a test database (either backend)."""
+    with open_store(db, read_only=True) as store:
+        return [tuple(row) for row in store.db.execute(sql, args)]
+
+
+class Connection:
+    """A test's own connection to its database, either backend: ``execute`` (``?``
+    placeholders), autocommit; ``commit`` is there for code written against sqlite3."""
+
+    def __init__(self, db: Path | str) -> None:
+        self.store = open_store(db)
+        self.execute = self.store.db.execute
+        self.executemany = self.store.db.executemany
+
+    def commit(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def connect(db: Path | str) -> Connection:
+    return Connection(db)
+
+
+def copy_database(db: Path | str, folder: Path, name: str = "copy.db") -> Path | str:
+    """A copy of a test database (with its nearest-neighbour index), to change freely."""
+    import shutil
+
+    if isinstance(db, Path):
+        import sqlite3
+
+        with closing(sqlite3.connect(db)) as conn:  # what the WAL holds goes into the file first
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        target = folder / name
+        shutil.copy(db, target)
+        if Path(f"{db}.ann").is_dir():
+            shutil.copytree(f"{db}.ann", f"{target}.ann")
+        return target
+    url = pg_server.clone_database(db)
+    _CREATED.append(url)
+    with open_store(db, read_only=True) as source, open_store(url, read_only=True) as copy:
+        built, own = source.artifact_root(), copy.artifact_root()
+    if built is not None and own is not None and built.is_dir():
+        shutil.copytree(built, own)
+    return url
+
+
+_TEMPLATES: list[str] = []
+_CREATED: list[str] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_databases(tmp_path_factory: pytest.TempPathFactory) -> object:
+    # A PostgreSQL database's artifacts (the ANN index) go to a folder of this run's.
+    import os
+
+    os.environ["PAPERSCOPE_ARTIFACTS"] = str(tmp_path_factory.mktemp("artifacts"))
+    yield
+    for url in _CREATED:
+        pg_server.drop_database(url)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE = Path(__file__).parent.parent / "sample"
@@ -31,8 +137,9 @@ def records() -> list[dict]:
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "paperscope.db"
+def db_path(backend: str, tmp_path: Path) -> Path | str:
+    """The test's database: a SQLite file path, or a PostgreSQL URL."""
+    return new_database(backend, tmp_path)
 
 
 def invoke(db_path: Path, *args: str, expect_exit: int = 0) -> Result:
@@ -132,7 +239,7 @@ HOSTILE_TITLE = "Escaping <script>alert(1)</script> in titles & names"
 HOSTILE_ABSTRACT = 'We <img src=x onerror="alert(2)"> test </p><b>markup</b> in abstracts.'
 
 
-def build_web_db(path: Path, tmp: Path) -> Path:
+def build_web_db(path: Path | str, tmp: Path) -> Path | str:
     """Seeds + listings + conference slice + one hostile record; resolved and scored."""
     with gzip.open(EMBED_FIXTURES / "arxiv-cs-every60.jsonl.gz", "rt", encoding="utf-8") as lines:
         record = json.loads(next(lines))
@@ -148,7 +255,7 @@ def build_web_db(path: Path, tmp: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def web_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database for the web app's tests, built once per test module."""
+def web_db(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Path | str:
+    """A database for the web app's tests, built once per test module and backend."""
     tmp = tmp_path_factory.mktemp("web")
-    return build_web_db(tmp / "web.db", tmp)
+    return build_web_db(new_database(backend, tmp, "web.db"), tmp)

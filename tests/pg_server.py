@@ -73,9 +73,9 @@ def fresh_database(prefix: str = "paperscope_test", *, template: str | None = No
     if template is None:
         source = sql.SQL("TEMPLATE template0 ENCODING 'UTF8'")
     else:
-        if template not in _templates:
+        if template not in _templates and not template.startswith(prefix):
             raise KeyError(f"no template database {template!r}: call template_database() first")
-        source = sql.SQL("TEMPLATE {}").format(sql.Identifier(_templates[template]))
+        source = sql.SQL("TEMPLATE {}").format(sql.Identifier(_templates.get(template, template)))
     _admin_execute(sql.SQL("CREATE DATABASE {} ").format(sql.Identifier(name)) + source + _create_strategy)
     return _with_dbname(admin_dsn, name)
 
@@ -83,6 +83,22 @@ def fresh_database(prefix: str = "paperscope_test", *, template: str | None = No
 def drop_database(dsn: str) -> None:
     """Drop the database ``dsn`` names, ending any connections still open to it."""
     _drop(conninfo_to_dict(dsn)["dbname"])
+
+
+def clone_database(dsn: str) -> str:
+    """A new database with the content of ``dsn``'s (CREATE DATABASE … TEMPLATE); the
+    connections open to the original are ended first, as cloning needs it alone."""
+    source = conninfo_to_dict(dsn)["dbname"]
+    _admin_execute(
+        sql.SQL("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = {}").format(
+            sql.Literal(source)
+        )
+    )
+    attached = sql.SQL("SELECT count(*) FROM pg_stat_activity WHERE datname = {}").format(sql.Literal(source))
+    deadline = time.monotonic() + 2.0
+    while _admin_execute(attached)[0] and time.monotonic() < deadline:
+        time.sleep(0.002)
+    return fresh_database(template=source)
 
 
 def template_database(name: str, setup: Callable[[str], None]) -> None:

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import gzip
 import json
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 from click.testing import Result
-from conftest import FIXTURES, SAMPLE
+from conftest import FIXTURES, SAMPLE, connect
 
 import paperscope.ann as ann
 from paperscope.ann import AnnIndex, IndexFileError, index_dir, recall_at
@@ -112,7 +111,7 @@ def test_sync_adds_changed_and_new_papers_and_drops_removed_ones(corpus) -> None
 
 def paper_scores(db_path: Path) -> dict[int, tuple[float, int]]:
     """Each scored paper's novelty distance and nearest earlier paper."""
-    conn = sqlite3.connect(db_path)
+    conn = connect(db_path)
     try:
         rows = conn.execute("SELECT paper_id, explanation FROM paper_scores WHERE kind = 'novelty' AND value IS NOT NULL")
         return {pid: (why["distance"], why["nearest_earlier"][0]["paper_id"])
@@ -127,12 +126,15 @@ def test_score_keeps_the_index_beside_the_database_and_novelty_can_use_it(
     cli("ingest", "listings", str(FIXTURES / "embed" / "arxiv-cs-every60.jsonl.gz"))
     cli("ingest", "conferences", str(FIXTURES / "conferences" / "papers-slice.jsonl.gz"))
     out = cli("score", "--only", "novelty").stdout
-    models = [p.name for p in Path(f"{db_path}.ann").iterdir()]
+    with connect(db_path) as conn:
+        root = conn.store.artifact_root()  # beside a SQLite file; $PAPERSCOPE_ARTIFACTS for PostgreSQL
+    assert root is not None and (root == Path(f"{db_path}.ann") or not isinstance(db_path, Path))
+    models = [p.name for p in root.iterdir()]
     assert len(models) == 1 and models[0].startswith("minilm-static-256")
     # One published generation, in its own folder under the model's; nothing else left there.
-    generations = [p.name for p in index_dir(Path(f"{db_path}.ann"), models[0]).iterdir()]
+    generations = [p.name for p in index_dir(root, models[0]).iterdir()]
     assert generations == ["g000001"]
-    index = AnnIndex.load(index_dir(Path(f"{db_path}.ann"), models[0]) / "g000001")
+    index = AnnIndex.load(index_dir(root, models[0]) / "g000001")
     exact = paper_scores(db_path)
     assert len(index) >= len(exact) > 100 and f"indexed {len(index):,}" in out
     assert "indexed 0," in cli("score", "--only", "index").stdout  # nothing changed: nothing added
@@ -142,7 +144,7 @@ def test_score_keeps_the_index_beside_the_database_and_novelty_can_use_it(
 
     monkeypatch.setattr(stage, "ANN_FROM", 1)
     monkeypatch.setattr(ann, "EXACT_BELOW", 10)
-    conn = sqlite3.connect(db_path)
+    conn = connect(db_path)
     conn.execute("DELETE FROM paper_scores WHERE kind = 'novelty'")
     conn.commit()
     conn.close()

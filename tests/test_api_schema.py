@@ -5,13 +5,12 @@ database; re-scoring (POST /api/admin/score) is left out: one call re-embeds the
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
-from conftest import AS_OF
+from conftest import AS_OF, copy_database
 
 from paperscope.web import create_app
 
@@ -22,8 +21,8 @@ EXAMPLES = 150
 @pytest.fixture(scope="module")
 def api_schema(web_db, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     tmp = tmp_path_factory.mktemp("schema")
-    shutil.copy(web_db, tmp / "copy.db")  # the admin operations write
-    app = create_app(tmp / "copy.db", as_of=AS_OF, admin_token=TOKEN)
+    copy = copy_database(web_db, tmp)  # the admin operations write
+    app = create_app(copy, as_of=AS_OF, admin_token=TOKEN)
     return schemathesis.openapi.from_asgi("/openapi.json", app)
 
 

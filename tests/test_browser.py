@@ -23,7 +23,7 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 from conftest import AS_OF, HOSTILE_ID, HOSTILE_TITLE
-from test_web import query
+from conftest import query
 
 from paperscope.web import create_app
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
-from conftest import FIXTURES, FakeServer
+from conftest import FIXTURES, FakeServer, connect
 
 OAI = FIXTURES / "arxiv-oai-pmh"
 ATOM = FIXTURES / "arxiv-api-atom" / "recorded_json"
@@ -28,7 +27,7 @@ def test_incremental_oai_harvest_resumes_from_the_last_stored_datestamp(db_path:
         assert fake.requests[0] == {"verb": "ListRecords", "metadataPrefix": "arXivRaw",
                                     "set": "physics", "from": "2015-01-01"}
         assert [set(r) for r in fake.requests[1:]] == [{"verb", "resumptionToken"}] * 2
-        conn = sqlite3.connect(db_path)
+        conn = connect(db_path)
         cursor = conn.execute("SELECT cursor FROM harvest_state WHERE source = 'arxiv-oai'").fetchone()[0]
         conn.close()
         datestamps = [r for r in PHYSICS_PAGES[None].decode().split("<datestamp>")[1:]]

@@ -4,12 +4,11 @@ stored paper they match by DOI, and never create papers."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import orjson
 
-from conftest import FIXTURES
+from conftest import FIXTURES, connect
 from paperscope.models import Author, Origin, PaperRecord
 from paperscope.store import open_store
 
@@ -49,7 +48,7 @@ def test_an_openalex_work_enriches_the_stored_paper_it_matches(db_path: Path, cl
     assert openalex[0]["as_of"] == work["updated_date"][:10]
     assert paper["identifiers"]["openalex"] == ["W2741809807"]
 
-    conn = sqlite3.connect(db_path)
+    conn = connect(db_path)
     authorships = conn.execute(
         "SELECT name, author_id, orcid, institutions FROM provider_authorships ORDER BY position"
     ).fetchall()
@@ -68,7 +67,7 @@ def test_enriching_twice_replaces_rather_than_duplicates(db_path: Path, cli) -> 
     _store_the_paper_as_a_venue_lists_it(db_path)
     cli("enrich", "openalex", str(OPENALEX_WORK))
     cli("enrich", "openalex", str(OPENALEX_WORK))
-    conn = sqlite3.connect(db_path)
+    conn = connect(db_path)
     counts = [conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
               for t in ("provider_authorships", "provider_references", "citation_counts")]
     conn.close()
@@ -77,7 +76,7 @@ def test_enriching_twice_replaces_rather_than_duplicates(db_path: Path, cli) -> 
 
 def test_provider_author_figures_are_kept_as_the_providers(db_path: Path, cli) -> None:
     cli("enrich", "openalex", str(OPENALEX_AUTHOR))
-    conn = sqlite3.connect(db_path)
+    conn = connect(db_path)
     row = conn.execute(
         "SELECT name, h_index, i10_index, source FROM author_profiles WHERE author_id = 'A5023888391'"
     ).fetchone()

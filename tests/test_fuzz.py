@@ -26,7 +26,7 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import AS_OF, invoke
+from conftest import AS_OF, copy_database, invoke
 
 from paperscope.cli import main
 from paperscope.ids import (
@@ -380,7 +380,8 @@ def fuzz_db(web_db: Path) -> Path:
     store = open_store(web_db)
     try:
         conn = store.db
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if store.backend == "sqlite":  # copies of the file are taken without its WAL
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         _STORED["paper"][:] = sorted(
             {v for (v,) in conn.execute("SELECT value FROM paper_ids WHERE scheme != 'title'")}
             | {v for (v,) in conn.execute("SELECT key FROM papers")}
@@ -413,11 +414,12 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @contextmanager
 def copy_of(db: Path, scratch: Path) -> Iterator[Path]:
     """A fresh copy of the database for one example of a command that writes."""
-    target = scratch / "copy.db"
     for leftover in scratch.glob("copy.db*"):
-        leftover.unlink()
-    shutil.copy(db, target)
-    yield target
+        if leftover.is_dir():
+            shutil.rmtree(leftover)
+        else:
+            leftover.unlink()
+    yield copy_database(db, scratch)
 
 
 def run_cli(db: Path, *args: str) -> Result:

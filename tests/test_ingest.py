@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import orjson
+import pytest
 from click.testing import Result
-
 from conftest import FIXTURES, SAMPLE, content, invoke
 
 CONFERENCES = str(SAMPLE / "conferences.jsonl.gz")
@@ -109,6 +109,7 @@ def test_unreadable_input_fails_the_command_but_keeps_the_good_files(tmp_path: P
     assert cli_json("stats")["papers"] > 1800
 
 
+@pytest.mark.sqlite_only  # a PostgreSQL database is created by its server's owner, not by paperscope
 def test_paper_not_found_is_an_error(cli, db_path: Path) -> None:
     missing = cli("paper", "2101.00016", expect_exit=1)  # a read command creates no database
     assert missing.output == f"error: no database there ({db_path})\n" and not db_path.exists()

@@ -21,7 +21,7 @@ import httpx
 import numpy as np
 import pytest
 from click.testing import CliRunner, Result
-from conftest import FIXTURES, invoke
+from conftest import FIXTURES, connect, invoke
 
 from paperscope import ann
 from paperscope.cli import main
@@ -393,7 +393,7 @@ def _ingest_during(db: Path, source: Path) -> Callable[[int], None]:
 
 
 def _unresolved(store_path: Path) -> int:
-    conn = sqlite3.connect(store_path)
+    conn = connect(store_path)
     try:
         return int(conn.execute(
             "SELECT count(*) FROM authorships a WHERE NOT EXISTS (SELECT 1 FROM researcher_mentions m"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import orjson
 import pytest
 from click.testing import Result
 
-from conftest import FIXTURES, SAMPLE, invoke
+from conftest import FIXTURES, SAMPLE, copy_database, invoke, new_database
 
 from paperscope.store import open_store
 
@@ -130,21 +129,19 @@ def test_resolve_is_incremental(seeded: Callable[..., Result]) -> None:
 
 
 @pytest.fixture(scope="module")
-def conferences_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def conferences_db(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Path | str:
     """The sample's conference papers, resolved: built once, copied for each test."""
-    db = tmp_path_factory.mktemp("conferences") / "resolved.db"
+    db = new_database(backend, tmp_path_factory.mktemp("conferences"), "resolved.db")
     invoke(db, "ingest", "conferences", str(SAMPLE / "conferences.jsonl.gz"))
     invoke(db, "resolve")
-    store = open_store(db)
-    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    store.close()
     return db
 
 
 @pytest.fixture
-def conferences(conferences_db: Path, db_path: Path, cli: Callable[..., Result]) -> Callable[..., Result]:
-    shutil.copy(conferences_db, db_path)
-    return cli
+def conferences(conferences_db: Path | str, tmp_path: Path) -> Callable[..., Result]:
+    """The CLI on a copy of the resolved conference sample."""
+    copy = copy_database(conferences_db, tmp_path)
+    return lambda *args, expect_exit=0: invoke(copy, *args, expect_exit=expect_exit)
 
 
 def largest(cli: Callable[..., Result], name: str) -> dict:
@@ -249,8 +246,7 @@ def test_workers_resolve_exactly_as_one_process(
         finally:
             store.close()
 
-    parallel = tmp_path / "parallel.db"
-    shutil.copy(conferences_db, parallel)
+    parallel = copy_database(conferences_db, tmp_path)
     monkeypatch.setattr(resolve, "_PARALLEL_FROM", 0)
     store = open_store(parallel)
     summary = resolve.resolve_store(store, full=True)

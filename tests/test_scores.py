@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import Result
-from conftest import FIXTURES
+from conftest import FIXTURES, connect
 
 SEEDS = FIXTURES / "seeds"
 AS_OF = "2026-11-23"
 
 
 def scores(db_path: Path, kind: str) -> dict[int, tuple[float, str]]:
-    conn = sqlite3.connect(db_path)
+    conn = connect(db_path)
     try:
         return {pid: (value, inputs) for pid, value, inputs in conn.execute(
             "SELECT paper_id, value, inputs FROM paper_scores WHERE kind = ?", (kind,))}
@@ -45,7 +44,7 @@ def test_a_changed_abstract_is_scored_again_and_nothing_else(
     cli("ingest", "seeds", str(SEEDS), "--as-of", AS_OF)
     cli("score", "--only", "impact")
     before = scores(db_path, "impact")
-    conn = sqlite3.connect(db_path)
+    conn = connect(db_path)
     pid = conn.execute("SELECT id FROM papers WHERE abstract IS NOT NULL ORDER BY id LIMIT 1").fetchone()[0]
     conn.execute("UPDATE papers SET abstract = 'We study nothing at all.' WHERE id = ?", (pid,))
     conn.commit()
@@ -91,7 +90,7 @@ def test_novelty_of_the_seed_papers_with_nearest_earlier_papers(
     again = cli("score").stdout
     assert "embedded 0 papers" in again and "novelty for 0," in again
     # A scored paper explains itself by its nearest earlier papers, each earlier than it.
-    conn = sqlite3.connect(db_path)
+    conn = connect(db_path)
     pid = conn.execute(
         "SELECT paper_id FROM paper_scores WHERE kind = 'novelty' AND value IS NOT NULL"
         " ORDER BY paper_id DESC LIMIT 1").fetchone()[0]

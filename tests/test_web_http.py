@@ -21,12 +21,11 @@ from urllib.parse import quote, unquote
 import anyio
 import lxml.html
 import pytest
-from conftest import AS_OF, HOSTILE_ID
+from conftest import AS_OF, HOSTILE_ID, copy_database, query
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_web import query
 
 from paperscope.web import admin, api, create_app, pages
 from paperscope.web.app import SECURITY_HEADERS, accept_quality
@@ -41,8 +40,7 @@ MAX_MESSAGE = 1000
 @pytest.fixture(scope="module")
 def client(web_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """The app with the admin token set, on a copy of the database (a fuzzed split may write)."""
-    copy = tmp_path_factory.mktemp("http") / "web.db"
-    shutil.copy(web_db, copy)
+    copy = copy_database(web_db, tmp_path_factory.mktemp("http"))
     with TestClient(create_app(copy, as_of=AS_OF, admin_token=TOKEN)) as c:
         yield c
 
@@ -435,6 +433,7 @@ def test_a_chunked_body_over_the_limit_is_refused_before_the_app_reads_it(client
     assert small.status_code == 422  # read whole and handed on: one id is too few
 
 
+@pytest.mark.sqlite_only  # the lock's row names a live process of this host (PostgreSQL: tests/test_store.py)
 def test_a_correction_while_a_resolve_runs_is_409_naming_it(web_db: Path, tmp_path: Path) -> None:
     import socket
     import sqlite3
@@ -460,6 +459,7 @@ def test_a_correction_while_a_resolve_runs_is_409_naming_it(web_db: Path, tmp_pa
         holder.wait()
 
 
+@pytest.mark.sqlite_only  # damages the file
 def test_a_database_damaged_while_serving_is_503_not_500(web_db: Path, tmp_path: Path) -> None:
     import os
     import sqlite3

@@ -35,7 +35,7 @@ import threading
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AnnIndex", "EXACT_BELOW", "IndexFileError", "OVERSAMPLE", "index_dir", "open_shared",
-    "load_published", "publish", "published_dir",
+    "load_published", "open_index", "publish", "published_dir",
 ]
 
 EXACT_BELOW = 20_000  # a date-limited query with this few earlier papers is answered exactly
@@ -80,6 +80,16 @@ def published_dir(store: Store, embedder: str) -> Path | None:
     if root is None or generation is None:
         return None
     return _generation_dir(index_dir(root, embedder), generation)
+
+
+def open_index(store: Store, embedder: str) -> Any:
+    """The index that answers undated "most similar papers" queries for a store: the
+    engine's own where it keeps one (PostgreSQL's pgvector HNSW), else the published
+    usearch generation (memory-mapped, shared per process); None if there is neither."""
+    own = store.scores.vector_index(embedder)
+    if own is not None:
+        return own
+    return open_shared(published_dir(store, embedder))
 
 
 def load_published(store: Store, embedder: str) -> AnnIndex | None:

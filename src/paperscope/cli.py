@@ -700,8 +700,10 @@ def search_command(ctx: click.Context, query: str, limit: int, offset: int, fmt:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--as-of", type=iso_date, default=None, help="Date profiles are computed for (default: today).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes (each its own app; for a PostgreSQL database, where they share no file locks).")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, as_of: Any) -> None:
+def serve(ctx: click.Context, host: str, port: int, as_of: Any, workers: int) -> None:
     """Serve the web app and JSON API over the database (read-only; admin API needs
     $PAPERSCOPE_ADMIN_TOKEN)."""
     import uvicorn
@@ -711,8 +713,17 @@ def serve(ctx: click.Context, host: str, port: int, as_of: Any) -> None:
     db = ctx.obj["db"]
     app = create_app(db, as_of=as_of.date() if as_of else None)  # checks the database first
     warm(app)  # reads what every page needs: a damaged database ends here, in one line
-    click.echo(f"paperscope: serving {db} at http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    where = app.state.paperscope.watch.location
+    click.echo(f"paperscope: serving {where} at http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+        return
+    # Several processes: uvicorn starts each from the factory, which reads these.
+    os.environ["PAPERSCOPE_DB"] = str(db)
+    if as_of:
+        os.environ["PAPERSCOPE_AS_OF"] = as_of.date().isoformat()
+    uvicorn.run("paperscope.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                log_level="warning")
 
 
 @main.command()
@@ -725,6 +736,43 @@ def migrate(ctx: click.Context) -> None:
     click.echo(f"migrate: applied {len(applied)} migration(s)"
                + (f" ({', '.join(f'{m.version} {m.name}' for m in applied)})" if applied else "")
                + f"; {store.location} is at schema version {store.schema_version()}")
+
+
+@main.command(name="copy")
+@click.argument("src", metavar="SRC")
+@click.argument("dst", metavar="DST")
+@click.option("--batch", type=click.IntRange(1, 1_000_000), default=5000, show_default=True,
+              help="Rows read and written per transaction.")
+@format_option
+def copy_command(src: str, dst: str, batch: int, fmt: str) -> None:
+    """Copy a whole database to another (paths or postgresql:// URLs; --db is not used):
+    SQLite → PostgreSQL and back. Resumable: run it again after an interruption. Verified:
+    every table's rows and checksum are compared at the end."""
+    from paperscope.store.copy import copy_database, same_database
+
+    if same_database(src, dst):
+        fail("SRC and DST are the same database", dst)
+    with open_store(src, read_only=True) as source, open_store(dst) as target:
+
+        def on_table(done: Any) -> None:
+            if fmt == "text":
+                click.echo(done.line())
+
+        summary = copy_database(source, target, batch=batch, on_table=on_table)
+    import shlex
+
+    minilm = any(m.startswith("all-MiniLM") for m in summary.embedding_models)
+    shown = shlex.quote(dst) if summary.destination == dst else "DST"  # never echo a password
+    score = f"paperscope --db {shown} score" + (" --embedder minilm" if minilm else "")
+    note = ("the nearest-neighbour index is not copied (it is a file beside a database, not in it):"
+            f" `{score}` builds it for DST from the copied vectors, without embedding or scoring"
+            " anything again; until then semantic search and novelty compute exactly (slower)")
+    if fmt == "json":
+        _emit({**summary.as_dict(), "note": note}, fmt, str)
+        return
+    click.echo(summary.search)
+    click.echo(summary.line())
+    click.echo(f"note: {note}")
 
 
 def _register_eval() -> None:

@@ -36,7 +36,7 @@ from typing import Any, TypeVar
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from paperscope.ann import open_shared, published_dir
+from paperscope.ann import open_index, published_dir
 from paperscope.ids import InvalidIdentifier, category_short_code, is_lookup_text, normalize_doi, parse_arxiv_id
 from paperscope.names import fold_name
 from paperscope.store import Store
@@ -150,7 +150,7 @@ class _AnnSearch:
 def _vector_index(store: Store, model: str) -> Any:
     """The ANN index of a model's vectors when `paperscope score` has published one, else
     the exact in-memory index."""
-    index = open_shared(published_dir(store, model))
+    index = open_index(store, model)
     if index is not None and index.embedder == model:
         return _AnnSearch(index)
     return SemanticIndex.from_store(store, model)

@@ -176,6 +176,10 @@ def index_store(store: Store, texts: Sequence[PaperText], model: str, summary: S
     if store.artifact_root() is None:
         return
     hashes = store.scores.embedded_hashes(model)
+    if hashes:  # PostgreSQL's own index (pgvector HNSW), for the web app; a no-op on SQLite
+        dim = store.scores.embedding_dim(model)
+        if dim and store.scores.ensure_vector_index(model, dim):
+            summary.notes.append(f"index: built the database's vector index of {model}")
     dates = {p.paper_id: p.date for p in texts if p.date}
     index = load_published(store, model)
     if index is not None and index.embedder == model and index.hashes == {

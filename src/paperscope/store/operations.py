@@ -14,9 +14,9 @@ releases when the holder's connection ends, whichever host it ran on.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
-
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass

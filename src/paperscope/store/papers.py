@@ -24,10 +24,12 @@ from paperscope.store.rows import (
     paper_rows,
 )
 
-_INSERT_PAPER = (
-    f"INSERT INTO papers (id, key, {', '.join(DESCRIPTIVE_FIELDS)}, content_source, content_rank,"
-    f" created_run, updated_run) VALUES ({', '.join('?' * (len(DESCRIPTIVE_FIELDS) + 6))})"
-)
+_PAPER_COLUMNS = ("id", "key", *DESCRIPTIVE_FIELDS, "content_source", "content_rank", "created_run", "updated_run")
+_INSERT_PAPER = f"INSERT INTO papers ({', '.join(_PAPER_COLUMNS)}) VALUES ({', '.join('?' * len(_PAPER_COLUMNS))})"
+_AUTHOR_COLUMNS = ("paper_id", "position", "raw_name", "given", "family", "suffix", "affiliations", "source")
+# Paper writers take turns on PostgreSQL (held to the end of the transaction): each
+# numbers its new papers after the largest id, which no other writer may take meanwhile.
+_PAPER_WRITERS = 7_346_202
 # Overwrite with the incoming value where it has one (authoritative record) ...
 _OVERWRITE = ", ".join(f"{f} = coalesce(?, {f})" for f in DESCRIPTIVE_FIELDS)
 # ... or only fill what is empty (a less authoritative record).
@@ -115,6 +117,8 @@ class PaperWriter:
         Records may come as PaperRows already (see store/rows.py).
         """
         c = self.db
+        if c.dialect == "postgresql":
+            c.execute("SELECT pg_advisory_xact_lock(?)", (_PAPER_WRITERS,))
         papers = [r if type(r) is PaperRows else paper_rows(r) for r in records]  # type: ignore[arg-type]
         known = self._lookup([i for p in papers for i in p.ids])
         # Papers known only by title from a page are found by the title key of any
@@ -150,6 +154,17 @@ class PaperWriter:
                 by_title.setdefault(paper.title_key, []).append(paper_id)
         self._flush(run_id, batch)
 
+    def _copy_new(self, batch: _NewPapers) -> None:
+        """PostgreSQL: the new papers' rows by binary COPY (store/bulk_postgres.py)."""
+        from paperscope.store import bulk_postgres as bulk
+
+        bulk.copy_rows(self.db, "papers", _PAPER_COLUMNS, batch.papers)
+        bulk.copy_rows(self.db, "paper_ids", ("scheme", "value", "paper_id"), batch.ids)
+        bulk.copy_rows(self.db, "versions", ("paper_id", "version", "submitted", "size"), batch.versions)
+        bulk.copy_rows_ignoring_conflicts(self.db, "authorships", _AUTHOR_COLUMNS, batch.authors)
+        # Few, and numbered in the order learnt (their id): one INSERT each, in order.
+        self.db.executemany(_INSERT_HIDDEN_AUTHOR, batch.hidden_authors)
+
     def _has_title_only_papers(self) -> bool:
         """Whether any stored paper is known by a title identifier (from a seed page)."""
         row = self.db.execute("SELECT 1 FROM paper_ids WHERE scheme = 'title' LIMIT 1").fetchone()
@@ -168,14 +183,17 @@ class PaperWriter:
 
     def _flush(self, run_id: int, batch: _NewPapers) -> None:
         c = self.db
-        c.executemany(_INSERT_PAPER, batch.papers)
-        c.executemany("INSERT INTO paper_ids (scheme, value, paper_id) VALUES (?, ?, ?)", batch.ids)
-        c.executemany(
-            "INSERT INTO versions (paper_id, version, submitted, size) VALUES (?, ?, ?, ?)",
-            batch.versions,
-        )
-        c.executemany(_INSERT_AUTHOR, batch.authors)
-        c.executemany(_INSERT_HIDDEN_AUTHOR, batch.hidden_authors)
+        if c.dialect == "postgresql":
+            self._copy_new(batch)
+        else:
+            c.executemany(_INSERT_PAPER, batch.papers)
+            c.executemany("INSERT INTO paper_ids (scheme, value, paper_id) VALUES (?, ?, ?)", batch.ids)
+            c.executemany(
+                "INSERT INTO versions (paper_id, version, submitted, size) VALUES (?, ?, ?, ?)",
+                batch.versions,
+            )
+            c.executemany(_INSERT_AUTHOR, batch.authors)
+            c.executemany(_INSERT_HIDDEN_AUTHOR, batch.hidden_authors)
         self._accumulate(run_id, batch.written, new_papers=True)
         batch.clear()
 

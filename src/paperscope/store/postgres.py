@@ -37,7 +37,7 @@ _PLACEHOLDER = re.compile(r"\?")
 def redact(url: str) -> str:
     """The URL without its password: what error messages and logs name."""
     parts = urlsplit(url)
-    if parts.password is None:
+    if not parts.password:
         return url
     netloc = parts.netloc.rsplit("@", 1)
     user = (parts.username or "") + ":***"
@@ -55,6 +55,15 @@ def to_psycopg(sql: str) -> str:
         if len(_SQL_CACHE) < 10_000:
             _SQL_CACHE[sql] = out
     return out
+
+
+def _clean(params: Sequence[Any]) -> Sequence[Any]:
+    """PostgreSQL's text cannot hold NUL (SQLite's can): it is dropped from text values, as
+    nothing paperscope reads means anything by it."""
+    for value in params:
+        if type(value) is str and "\x00" in value:
+            return tuple(v.replace("\x00", "") if type(v) is str else v for v in params)
+    return params
 
 
 class _Rows:
@@ -80,7 +89,9 @@ class _Rows:
 
 
 def _connect_args(read_only: bool) -> dict[str, Any]:
-    options = "-c default_transaction_read_only=on" if read_only else ""
+    # hnsw.ef_search: candidates an HNSW scan keeps (pgvector's default 40 gives less recall
+    # than the usearch index's 128, benchmarks/ann.py)
+    options = "-c hnsw.ef_search=128" + (" -c default_transaction_read_only=on" if read_only else "")
     return {"autocommit": True, "options": options, "connect_timeout": 10}
 
 
@@ -112,15 +123,16 @@ class PostgresDatabase:
     # --- statements ---------------------------------------------------------------------
     def execute(self, sql: str, params: Sequence[Any] = (), /) -> Any:
         conn = self._connection()
+        params = _clean(params) if params else None  # type: ignore[assignment]
         if conn is not None:
-            return conn.execute(to_psycopg(sql), params or None)  # type: ignore[arg-type]
+            return conn.execute(to_psycopg(sql), params)
         with self._pool.connection() as pooled:
-            cur = pooled.execute(to_psycopg(sql), params or None)
+            cur = pooled.execute(to_psycopg(sql), params)
             rows = cur.fetchall() if cur.description is not None else []
             return _Rows(rows, cur.rowcount)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]], /) -> None:
-        rows = list(rows)
+        rows = [_clean(row) for row in rows]
         if not rows:
             return
         conn = self._connection()

@@ -74,6 +74,21 @@ class ScoreStore:
             [(pid, model, h, int(v.shape[0]), vectors.encode(self.db, v)) for pid, h, v in rows],
         )
 
+    def embedding_dim(self, model: str) -> int | None:
+        row = self.db.execute("SELECT dim FROM embeddings WHERE model = ? LIMIT 1", (model,)).fetchone()
+        return int(row[0]) if row else None
+
+    def ensure_vector_index(self, model: str, dim: int) -> bool:
+        """Build the engine's own nearest-neighbour index of a model's vectors if it keeps
+        one (PostgreSQL: pgvector HNSW) and it is missing; True if built now."""
+        return vectors.ensure_index(self.db, model, dim)
+
+    def vector_index(self, model: str) -> Any:
+        """The engine's own nearest-neighbour index of a model's vectors (PostgreSQL), with
+        ``search``/``vector``/``len`` as paperscope.ann.AnnIndex; None where the engine
+        keeps none (SQLite: the usearch file is the index)."""
+        return vectors.open_index(self.db, model)
+
     def embeddings(self, model: str) -> tuple[list[int], np.ndarray]:
         """Every stored vector of a model: (paper ids, n × dim matrix), by paper id."""
         return vectors.read_all(self.db, model)

@@ -1,8 +1,13 @@
 """Embedding vectors in each engine: SQLite keeps float32 bytes, PostgreSQL a pgvector
 ``vector`` (float32 too, so both give the same scores).
 
-Which nearest-neighbour index serves novelty, semantic search and similar papers is
-decided in ``paperscope.ann``: the usearch file beside the database on either backend.
+Nearest-neighbour indexes (docs/storage.md says which serves what, and why):
+- the usearch file (``paperscope.ann``) beside the database, or in ``$PAPERSCOPE_ARTIFACTS``
+  for PostgreSQL: novelty's date-limited queries on both backends (150k queries answered
+  in-process in seconds), and search / similar papers on SQLite;
+- on PostgreSQL, a pgvector HNSW index per model (``ensure_index``, ``PgVectorIndex``):
+  the web app's similar papers and semantic search, which then need no file shared
+  between the web workers.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from paperscope.store.db import Database
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["encode", "parameter", "read_all"]
+__all__ = ["PgVectorIndex", "encode", "ensure_index", "open_index", "parameter", "read_all"]
 
 
 def parameter(db: Database) -> str:
@@ -55,3 +60,95 @@ def read_all(db: Database, model: str) -> tuple[list[int], np.ndarray]:
 
     matrix = np.stack([Vector.from_text(text).to_numpy() for text in chunks]).astype(np.float32, copy=False)
     return ids, matrix.reshape(len(ids), dim)
+
+
+# --- PostgreSQL: a pgvector HNSW index per embedding model --------------------------------
+
+
+def _index_name(model: str) -> str:
+    import hashlib
+
+    return "embeddings_hnsw_" + hashlib.blake2b(model.encode(), digest_size=6).hexdigest()
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal (the planner proves a partial index's predicate only from one)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def ensure_index(db: Database, model: str, dim: int) -> bool:
+    """PostgreSQL: make sure the model's vectors have their HNSW index (halfvec, cosine);
+    True if it was built now. pgvector keeps it current as rows are written. SQLite: no-op
+    (its nearest-neighbour index is the usearch file, paperscope.ann)."""
+    if db.dialect != "postgresql" or dim <= 0:
+        return False
+    name = _index_name(model)
+    if db.execute("SELECT 1 FROM pg_indexes WHERE indexname = ?", (name,)).fetchone():
+        return False
+    db.execute(
+        f"CREATE INDEX IF NOT EXISTS {name} ON embeddings USING hnsw"  # noqa: S608
+        f" ((vector::halfvec({int(dim)})) halfvec_cosine_ops) WITH (m = 16, ef_construction = 128)"
+        f" WHERE model = {_literal(model)}"
+    )
+    return True
+
+
+class PgVectorIndex:
+    """One model's vectors searched through their pgvector HNSW index: what the web app's
+    similar papers and semantic search use on PostgreSQL, from any process on any host.
+    Similarities are computed on the float32 vectors; the index orders by halfvec."""
+
+    def __init__(self, db: Database, model: str, dim: int) -> None:
+        self.db = db
+        self.embedder = model
+        self.ndim = dim
+        self._model = _literal(model)
+
+    def __len__(self) -> int:
+        return int(self.db.execute(
+            f"SELECT count(*) FROM embeddings WHERE model = {self._model}"  # noqa: S608
+        ).fetchone()[0])
+
+    def vector(self, paper_id: int) -> np.ndarray | None:
+        from pgvector import Vector
+
+        row = self.db.execute(
+            f"SELECT vector::text FROM embeddings WHERE model = {self._model} AND paper_id = ?",  # noqa: S608
+            (int(paper_id),),
+        ).fetchone()
+        return None if row is None else Vector.from_text(row[0]).to_numpy().astype("float32")
+
+    def search(self, queries: np.ndarray, k: int = 10, *, before: Any = None) -> tuple[np.ndarray, np.ndarray]:
+        """The k most similar papers to each query: (ids, cosines), best first, padded with
+        id −1 / cosine −inf (as paperscope.ann.AnnIndex.search)."""
+        import numpy as np
+        from pgvector import Vector
+
+        if before is not None:
+            raise ValueError("date-limited queries go to the usearch index (paperscope.ann)")
+        queries = np.atleast_2d(np.asarray(queries, dtype=np.float32))
+        ids = np.full((len(queries), k), -1, dtype=np.int64)
+        sims = np.full((len(queries), k), -np.inf, dtype=np.float32)
+        d = int(self.ndim)
+        for q, vector in enumerate(queries):
+            text = Vector(vector).to_text()
+            rows = self.db.execute(
+                f"SELECT paper_id, 1 - (vector <=> CAST(? AS vector)) FROM embeddings"  # noqa: S608
+                f" WHERE model = {self._model}"
+                f" ORDER BY vector::halfvec({d}) <=> CAST(? AS halfvec({d})) LIMIT ?",
+                (text, text, k),
+            ).fetchall()
+            for i, (pid, sim) in enumerate(rows):
+                ids[q, i], sims[q, i] = pid, sim
+        return ids, sims
+
+
+def open_index(db: Database, model: str) -> PgVectorIndex | None:
+    """The engine's own vector index of a model, where it has one (PostgreSQL, once
+    ``ensure_index`` built it); None on SQLite, whose index is a file (paperscope.ann)."""
+    if db.dialect != "postgresql":
+        return None
+    if not db.execute("SELECT 1 FROM pg_indexes WHERE indexname = ?", (_index_name(model),)).fetchone():
+        return None
+    row = db.execute(f"SELECT dim FROM embeddings WHERE model = {_literal(model)} LIMIT 1").fetchone()  # noqa: S608
+    return None if row is None else PgVectorIndex(db, model, int(row[0]))

@@ -171,14 +171,14 @@ def warm(app: FastAPI) -> None:
 
 
 def _load_ann(store: Store, settings: Settings) -> Any:
-    from paperscope.ann import open_shared, published_dir
+    from paperscope.ann import open_index, open_shared
 
     if settings.ann_dir is not None:
         return open_shared(settings.ann_dir)
     models = store.search.embedding_models()  # model → papers embedded, kept by the search refresh
     if not models:
         return None
-    return open_shared(published_dir(store, max(models, key=lambda m: (models[m], m))))
+    return open_index(store, max(models, key=lambda m: (models[m], m)))
 
 
 def templates() -> Jinja2Templates:
@@ -304,6 +304,15 @@ def accept_quality(accept: str, media_type: str) -> float:
 
 def error_body(status: int, message: str, detail: Any = None) -> dict[str, Any]:
     return {"error": {"status": status, "message": message, **({"detail": detail} if detail else {})}}
+
+
+def app_from_env() -> FastAPI:
+    """The app over ``$PAPERSCOPE_DB`` as of ``$PAPERSCOPE_AS_OF`` (default today): what each
+    worker process builds under ``paperscope serve --workers N`` or
+    ``uvicorn --factory paperscope.web.app:app_from_env --workers N``."""
+    as_of = os.environ.get("PAPERSCOPE_AS_OF")
+    return create_app(os.environ.get("PAPERSCOPE_DB") or "paperscope.db",
+                      as_of=dt.date.fromisoformat(as_of) if as_of else None)
 
 
 def create_app(
