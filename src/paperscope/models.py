@@ -203,6 +203,12 @@ class Rejected:
     reason: str
     excerpt: str = ""
 
+    def __post_init__(self) -> None:
+        # NUL means nothing in an excerpt (a binary file's bytes) and PostgreSQL's text
+        # cannot hold it: dropped here, so that both backends keep the same excerpt.
+        if "\x00" in self.excerpt:
+            self.excerpt = self.excerpt.replace("\x00", "")
+
     def __str__(self) -> str:
         return f"{self.origin}: {self.reason}"
 

@@ -52,6 +52,8 @@ def _collapse_whitespace(text: str) -> str:
     # in ASCII text, once the wraps are spaces, no double space and no other whitespace
     # character proves there is nothing else to collapse. Three times faster on an
     # abstract.
+    if "\x00" in text:  # NUL is no character of any text (PostgreSQL's text cannot hold one)
+        text = text.replace("\x00", "")
     joined = text.replace("\n", " ").strip(" ")
     if (
         joined.isascii()

@@ -6,7 +6,8 @@ are, all with diacritics folded (``unaccent``); queries go through
 ``websearch_to_tsquery``, which never fails on what a user types, and rank by
 ``ts_rank_cd``. The score returned is the rank negated, so that lower is better, as
 SQLite's bm25 is. Researchers: each word must start a word of the name (``\\m`` in a
-regular expression, which the trigram index serves).
+regular expression, which the trigram index serves); a misspelt name is found by trigram
+similarity (``%``, ``similarity``) through the same index.
 """
 
 from __future__ import annotations
@@ -65,10 +66,19 @@ class PostgresFullText:
             return []
         query = (" " if every_term else " or ").join(words)
         return [(pid, float(score)) for pid, score in self.db.execute(
-            f"SELECT s.paper_id, -ts_rank_cd('{_WEIGHTS}', s.document, q) AS score"  # noqa: S608
+            f"SELECT s.paper_id, -ts_rank_cd('{_WEIGHTS}', s.document, q, 2) AS score"  # noqa: S608
             " FROM search_papers s, websearch_to_tsquery('english', unaccent(?)) q"
             " WHERE s.document @@ q ORDER BY score, s.paper_id LIMIT ?",
             (query, limit),
+        )]
+
+    def names_like(self, name_key: str, limit: int) -> list[int] | None:
+        """Researchers whose folded name is like this one, typos and word order forgiven:
+        pg_trgm's trigram similarity through the GIN index, most similar first."""
+        return [rid for (rid,) in self.db.execute(
+            "SELECT researcher_id FROM search_researchers WHERE name % ?"
+            " ORDER BY similarity(name, ?) DESC, researcher_id LIMIT ?",
+            (name_key, name_key, limit),
         )]
 
     def match_researchers(self, words: Sequence[tuple[str, bool]], limit: int) -> list[int]:

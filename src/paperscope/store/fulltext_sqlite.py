@@ -54,6 +54,10 @@ class SqliteFullText:
             (joiner.join(_quote(t) for t in terms), limit),
         )]
 
+    def names_like(self, name_key: str, limit: int) -> list[int] | None:
+        """No fuzzy name index in SQLite: None (paperscope.search scans names in memory)."""
+        return None
+
     def match_researchers(self, words: Sequence[tuple[str, bool]], limit: int) -> list[int]:
         query = " ".join(_quote(w) + ("*" if prefix else "") for w, prefix in words)
         return [rid for (rid,) in self.db.execute(

@@ -228,6 +228,11 @@ class SearchStore:
             return []
         return self.text.match_researchers(words, limit)
 
+    def names_like(self, name_key: str, limit: int) -> list[int] | None:
+        """Researchers whose folded name is like this one (typos forgiven), from the engine's
+        own fuzzy index (PostgreSQL: pg_trgm); None where it has none (SQLite)."""
+        return self.text.names_like(name_key, limit)
+
     def papers_with_title_key(self, key: str) -> list[int]:
         return [pid for (pid,) in self.db.execute(
             "SELECT id FROM papers WHERE title_key = ? ORDER BY id", (key,)
