@@ -308,3 +308,45 @@ def test_the_backends_give_the_same_papers_and_researchers(tmp_path: Path) -> No
     assert papers_a == papers_b
     assert people_a == people_b
     assert query(twins[0], "SELECT count(*) FROM embeddings") == query(twins[1], "SELECT count(*) FROM embeddings")
+
+
+def test_two_ingests_at_once_store_every_paper_once(db_path: Path | str, tmp_path: Path) -> None:
+    """Writers side by side (two processes' worth of connections): nothing lost, nothing doubled."""
+    import threading
+
+    from paperscope.pipeline.ingest import ingest_files
+    from paperscope.sources import arxiv_listings, conferences
+
+    listings = str(FIXTURES / "embed" / "arxiv-cs-every60.jsonl.gz")
+    papers = str(FIXTURES / "conferences" / "papers-slice.jsonl.gz")
+    open_store(db_path).close()
+    errors: list[BaseException] = []
+
+    def ingest(source: str, read: object, path: str) -> None:
+        try:
+            with open_store(db_path) as store:
+                ingest_files(store, source, read, [path], "test", read_in_child=False)  # type: ignore[arg-type]
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=ingest, args=("arxiv-listing", lambda p: arxiv_listings.read(Path(p)), listings)),
+        threading.Thread(target=ingest, args=("conference", lambda p: conferences.read(Path(p)), papers)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    together = query(db_path, "SELECT key FROM papers ORDER BY key")
+    one_by_one = new_database_like(db_path, tmp_path)
+    invoke(one_by_one, "ingest", "listings", listings)
+    invoke(one_by_one, "ingest", "conferences", papers)
+    assert together == query(one_by_one, "SELECT key FROM papers ORDER BY key") and len(together) > 200
+    assert query(db_path, "SELECT count(*) FROM paper_ids") == query(one_by_one, "SELECT count(*) FROM paper_ids")
+
+
+def new_database_like(db: Path | str, folder: Path) -> Path | str:
+    from conftest import new_database
+
+    return new_database("sqlite" if isinstance(db, Path) else "postgresql", folder, "one-by-one.db")
