@@ -18,6 +18,7 @@ import pytest
 from conftest import AS_OF, EMBED_FIXTURES, FIXTURES, invoke, new_database
 
 from paperscope.errors import StoreError
+from paperscope.store import catalog
 from paperscope.store import copy as store_copy
 from paperscope.store import open_store
 
@@ -84,7 +85,7 @@ def test_every_table_of_the_schema_is_copied_but_the_derived_ones(backend: str, 
     db = new_database(backend, tmp_path)
     with open_store(db) as store:
         plans = store_copy.plan_tables(store)
-        tables, _, parents, vector_columns = store_copy._schema(store)
+        tables, _, parents, vector_columns = catalog.schema(store)
     assert [p.name for p in plans] == EXPECTED_TABLES
     # Parents first: every table a table references is copied before it.
     seen: set[str] = set()

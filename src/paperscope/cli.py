@@ -748,10 +748,12 @@ def copy_command(src: str, dst: str, batch: int, fmt: str) -> None:
     """Copy a whole database to another (paths or postgresql:// URLs; --db is not used):
     SQLite → PostgreSQL and back. Resumable: run it again after an interruption. Verified:
     every table's rows and checksum are compared at the end."""
+    import shlex
+
     from paperscope.store.copy import copy_database, same_database
 
     if same_database(src, dst):
-        fail("SRC and DST are the same database", dst)
+        fail("SRC and DST are the same database")
     with open_store(src, read_only=True) as source, open_store(dst) as target:
 
         def on_table(done: Any) -> None:
@@ -759,8 +761,6 @@ def copy_command(src: str, dst: str, batch: int, fmt: str) -> None:
                 click.echo(done.line())
 
         summary = copy_database(source, target, batch=batch, on_table=on_table)
-    import shlex
-
     minilm = any(m.startswith("all-MiniLM") for m in summary.embedding_models)
     shown = shlex.quote(dst) if summary.destination == dst else "DST"  # never echo a password
     score = f"paperscope --db {shown} score" + (" --embedder minilm" if minilm else "")

@@ -41,6 +41,7 @@ from typing import Any
 
 from paperscope.errors import PaperscopeError, StoreError
 from paperscope.store import vectors
+from paperscope.store.catalog import fk_order, quoted, schema
 from paperscope.store.errors import is_engine_error, store_error
 from paperscope.store.store import Store
 
@@ -153,88 +154,12 @@ class CopySummary:
         }
 
 
-# --- the schema ----------------------------------------------------------------------------
-def _q(name: str) -> str:
-    """A quoted identifier (the same in both engines)."""
-    if not name.replace("_", "").isalnum():
-        raise ValueError(f"unexpected identifier {name!r}")
-    return f'"{name}"'
-
-
-def _sqlite_schema(db: Any) -> tuple[list[str], dict[str, list[str]], dict[str, set[str]], dict[str, set[str]]]:
-    rows = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name").fetchall()
-    virtual = [name for name, sql in rows if (sql or "").upper().startswith("CREATE VIRTUAL TABLE")]
-    # The tables an FTS5 table keeps its index in ("shadow" tables) are the engine's own.
-    shadow = {f"{v}_{suffix}" for v in virtual for suffix in ("data", "idx", "content", "docsize", "config")}
-    tables = [name for name, _ in rows if not name.startswith("sqlite_") and name not in shadow]
-    keys: dict[str, list[str]] = {}
-    parents: dict[str, set[str]] = {}
-    for table in tables:
-        info = db.execute(f"PRAGMA table_info({_q(table)})").fetchall()
-        keys[table] = [r[1] for r in sorted((r for r in info if r[5]), key=lambda r: r[5])]
-        parents[table] = {r[2] for r in db.execute(f"PRAGMA foreign_key_list({_q(table)})")}
-    return tables, keys, parents, {}
-
-
-def _postgres_schema(db: Any) -> tuple[list[str], dict[str, list[str]], dict[str, set[str]], dict[str, set[str]]]:
-    tables = [t for (t,) in db.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
-        " AND table_type = 'BASE TABLE' ORDER BY table_name")]
-    keys: dict[str, list[str]] = {t: [] for t in tables}
-    for table, column in db.execute(
-        "SELECT c.relname, a.attname FROM pg_index i"
-        " JOIN pg_class c ON c.oid = i.indrelid"
-        " JOIN pg_namespace n ON n.oid = c.relnamespace"
-        " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)"
-        " WHERE i.indisprimary AND n.nspname = current_schema()"
-        " ORDER BY c.relname, array_position(i.indkey::int2[], a.attnum)"
-    ):
-        keys.setdefault(table, []).append(column)
-    parents: dict[str, set[str]] = {t: set() for t in tables}
-    for child, parent in db.execute(
-        "SELECT c.relname, p.relname FROM pg_constraint k"
-        " JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class p ON p.oid = k.confrelid"
-        " JOIN pg_namespace n ON n.oid = c.relnamespace"
-        " WHERE k.contype = 'f' AND n.nspname = current_schema()"
-    ):
-        parents.setdefault(child, set()).add(parent)
-    vector_columns: dict[str, set[str]] = {}
-    for table, column in db.execute(
-        "SELECT table_name, column_name FROM information_schema.columns"
-        " WHERE table_schema = current_schema() AND udt_name = 'vector'"
-    ):
-        vector_columns.setdefault(table, set()).add(column)
-    return tables, keys, parents, vector_columns
-
-
-def _schema(store: Store) -> tuple[list[str], dict[str, list[str]], dict[str, set[str]], dict[str, set[str]]]:
-    return (_sqlite_schema if store.backend == "sqlite" else _postgres_schema)(store.db)
-
-
-def _fk_order(tables: Sequence[str], parents: dict[str, set[str]]) -> list[str]:
-    """Tables with every table they reference before them (ties by name)."""
-    wanted = set(tables)
-    todo = {t: {p for p in parents.get(t, ()) if p in wanted and p != t} for t in tables}
-    order: list[str] = []
-    while todo:
-        ready = sorted(t for t, ps in todo.items() if not ps)
-        if not ready:
-            raise StoreError(f"the tables {', '.join(sorted(todo))} reference each other in a cycle:"
-                             " copy cannot order them")
-        for t in ready:
-            order.append(t)
-            del todo[t]
-        for ps in todo.values():
-            ps.difference_update(ready)
-    return order
-
-
 def plan_tables(src: Store, dst: Store | None = None) -> list[TablePlan]:
     """The tables to copy, parents first, as the source's schema has them (and, given a
     destination, checked against its schema: the same tables, columns and keys)."""
-    tables, keys, parents, vec = _schema(src)
+    tables, keys, parents, vec = schema(src)
     copied = [t for t in tables if t not in NOT_COPIED]
-    dst_schema = _schema(dst) if dst is not None else None
+    dst_schema = schema(dst) if dst is not None else None
     if dst_schema is not None:
         dst_tables = [t for t in dst_schema[0] if t not in NOT_COPIED]
         if set(dst_tables) != set(copied):
@@ -242,7 +167,7 @@ def plan_tables(src: Store, dst: Store | None = None) -> list[TablePlan]:
             raise StoreError(f"the two databases' schemas differ (tables {', '.join(differ)})",
                              f"{src.location} → {dst.location}")  # type: ignore[union-attr]
     plans = []
-    for table in _fk_order(copied, parents):
+    for table in fk_order(copied, parents):
         columns = tuple(src.db.table_columns(table))
         key = tuple(keys.get(table) or ())
         if not key:
@@ -271,13 +196,13 @@ class _Side:
         pg = store.backend == "postgresql"
         self.vector_at = [i for i, c in enumerate(plan.columns) if c in plan.vector_columns]
         self._pg_vectors = pg and bool(self.vector_at)
-        select = ", ".join(f"{_q(c)}::text" if pg and c in plan.vector_columns else _q(c) for c in plan.columns)
-        self.table = _q(plan.name)
-        self.key_sql = ", ".join(_q(k) for k in plan.key)
+        select = ", ".join(f"{quoted(c)}::text" if pg and c in plan.vector_columns else quoted(c) for c in plan.columns)
+        self.table = quoted(plan.name)
+        self.key_sql = ", ".join(quoted(k) for k in plan.key)
         self.key_tuple = f"({self.key_sql})" if len(plan.key) > 1 else self.key_sql
         self.key_marks = "(" + ", ".join("?" * len(plan.key)) + ")" if len(plan.key) > 1 else "?"
         self.select = f"SELECT {select} FROM {self.table}"  # noqa: S608
-        self.desc = ", ".join(f"{_q(k)} DESC" for k in plan.key)
+        self.desc = ", ".join(f"{quoted(k)} DESC" for k in plan.key)
         self.key_at = plan.key_positions
 
     def _canonical(self, rows: list[Any]) -> list[tuple[Any, ...]]:
@@ -353,7 +278,7 @@ class _Side:
     def insert_sql(self) -> str:
         marks = ", ".join(vectors.parameter(self.db) if c in self.plan.vector_columns else "?"
                           for c in self.plan.columns)
-        columns = ", ".join(_q(c) for c in self.plan.columns)
+        columns = ", ".join(quoted(c) for c in self.plan.columns)
         return f"INSERT INTO {self.table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING"  # noqa: S608
 
     def encode(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -597,7 +522,7 @@ def _continue_identities(dst: Store) -> dict[str, int]:
     ).fetchall():
         if table in NOT_COPIED:
             continue
-        (top,) = dst.db.execute(f"SELECT max({_q(column)}) FROM {_q(table)}").fetchone()  # noqa: S608
+        (top,) = dst.db.execute(f"SELECT max({quoted(column)}) FROM {quoted(table)}").fetchone()  # noqa: S608
         if top is None:
             continue
         with dst.transaction():
