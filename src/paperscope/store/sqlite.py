@@ -112,6 +112,9 @@ class SqliteDatabase:
             raise
         self.conn.execute("COMMIT")
 
+    def prepare(self) -> None:
+        """Nothing to set up once the schema is there (PostgreSQL registers vector types)."""
+
     def data_version(self) -> int:
         """Changes whenever another connection (any process) commits a write."""
         return int(self.conn.execute("PRAGMA data_version").fetchone()[0])

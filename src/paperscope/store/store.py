@@ -93,7 +93,7 @@ class Store:
                 self.migrations_applied: list[Migration] = []
             else:
                 self.migrations_applied = apply_migrations(db)
-            db.counts_writes = True
+            db.prepare()
         except BaseException as exc:
             db.close()
             if is_engine_error(exc):

@@ -24,18 +24,31 @@ __all__ = ["PgVectorIndex", "encode", "ensure_index", "open_index", "parameter",
 
 def parameter(db: Database) -> str:
     """The placeholder a vector is bound to."""
-    return "?" if db.dialect == "sqlite" else "?::vector"
+    return "?"
 
 
 def encode(db: Database, vector: np.ndarray) -> Any:
+    """A vector as the engine binds it: float32 bytes (SQLite); the array itself, which the
+    PostgreSQL connection sends in pgvector's binary form (PostgresDatabase registers it)."""
     import numpy as np
 
     v = np.ascontiguousarray(vector, dtype=np.float32)
-    if db.dialect == "sqlite":
-        return v.tobytes()
-    from pgvector import Vector
+    return v.tobytes() if db.dialect == "sqlite" else v
 
-    return Vector(v).to_text()
+
+def column(db: Database, name: str = "vector") -> str:
+    """What to select to read a vector column as bytes (PostgreSQL: pgvector's binary form,
+    a 4-byte header then big-endian float32s; see ``decode``)."""
+    return name if db.dialect == "sqlite" else f"vector_send({name})"
+
+
+def decode(db: Database, value: bytes) -> np.ndarray:
+    """The float32 array of a vector read through ``column``."""
+    import numpy as np
+
+    if db.dialect == "sqlite":
+        return np.frombuffer(value, dtype=np.float32)
+    return np.frombuffer(value, dtype=">f4", offset=4).astype(np.float32)
 
 
 def read_all(db: Database, model: str) -> tuple[list[int], np.ndarray]:
@@ -45,9 +58,8 @@ def read_all(db: Database, model: str) -> tuple[list[int], np.ndarray]:
     ids: list[int] = []
     chunks: list[Any] = []
     dim = 0
-    column = "vector" if db.dialect == "sqlite" else "vector::text"
     for pid, d, value in db.execute(
-        f"SELECT paper_id, dim, {column} FROM embeddings WHERE model = ? ORDER BY paper_id", (model,)  # noqa: S608
+        f"SELECT paper_id, dim, {column(db)} FROM embeddings WHERE model = ? ORDER BY paper_id", (model,)  # noqa: S608
     ):
         ids.append(pid)
         chunks.append(value)
@@ -56,10 +68,9 @@ def read_all(db: Database, model: str) -> tuple[list[int], np.ndarray]:
         return [], np.zeros((0, 0), dtype=np.float32)
     if db.dialect == "sqlite":
         return ids, np.frombuffer(b"".join(chunks), dtype=np.float32).reshape(len(ids), dim)
-    from pgvector import Vector
-
-    matrix = np.stack([Vector.from_text(text).to_numpy() for text in chunks]).astype(np.float32, copy=False)
-    return ids, matrix.reshape(len(ids), dim)
+    # vector_send's form: per row a 4-byte header (dim, unused), then dim big-endian float32s.
+    rows = np.frombuffer(b"".join(bytes(c) for c in chunks), dtype=np.uint8).reshape(len(ids), 4 + 4 * dim)
+    return ids, np.ascontiguousarray(rows[:, 4:]).view(">f4").astype(np.float32)
 
 
 # --- PostgreSQL: a pgvector HNSW index per embedding model --------------------------------
@@ -110,19 +121,16 @@ class PgVectorIndex:
         ).fetchone()[0])
 
     def vector(self, paper_id: int) -> np.ndarray | None:
-        from pgvector import Vector
-
         row = self.db.execute(
-            f"SELECT vector::text FROM embeddings WHERE model = {self._model} AND paper_id = ?",  # noqa: S608
+            f"SELECT {column(self.db)} FROM embeddings WHERE model = {self._model} AND paper_id = ?",  # noqa: S608
             (int(paper_id),),
         ).fetchone()
-        return None if row is None else Vector.from_text(row[0]).to_numpy().astype("float32")
+        return None if row is None else decode(self.db, bytes(row[0]))
 
     def search(self, queries: np.ndarray, k: int = 10, *, before: Any = None) -> tuple[np.ndarray, np.ndarray]:
         """The k most similar papers to each query: (ids, cosines), best first, padded with
         id −1 / cosine −inf (as paperscope.ann.AnnIndex.search)."""
         import numpy as np
-        from pgvector import Vector
 
         if before is not None:
             raise ValueError("date-limited queries go to the usearch index (paperscope.ann)")
@@ -131,7 +139,7 @@ class PgVectorIndex:
         sims = np.full((len(queries), k), -np.inf, dtype=np.float32)
         d = int(self.ndim)
         for q, vector in enumerate(queries):
-            text = Vector(vector).to_text()
+            text = encode(self.db, vector)
             rows = self.db.execute(
                 f"SELECT paper_id, 1 - (vector <=> CAST(? AS vector)) FROM embeddings"  # noqa: S608
                 f" WHERE model = {self._model}"
