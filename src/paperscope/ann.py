@@ -27,6 +27,7 @@ process killed while saving leaves the previous generation published and whole.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import os
@@ -131,12 +132,12 @@ def publish(store: Store, index: AnnIndex) -> Path:
 class AnnIndex:
     """Paper vectors of one embedder in an HNSW graph, with each paper's date and text hash."""
 
-    def __init__(self, ndim: int, embedder: str = "", *, graph: object | None = None) -> None:
+    def __init__(self, ndim: int, embedder: str = "", *, graph: Any = None) -> None:
         from usearch.index import Index
 
         self.ndim = ndim
         self.embedder = embedder
-        self.graph = graph if graph is not None else Index(
+        self.graph: Any = graph if graph is not None else Index(
             ndim=ndim, metric="ip", dtype="f32", connectivity=CONNECTIVITY,
             expansion_add=EXPANSION_ADD, expansion_search=EXPANSION_SEARCH,
         )
@@ -226,7 +227,7 @@ class AnnIndex:
             return out_ids, out_sims
 
         dated_ids, dated_days = self._by_day()
-        if isinstance(before, (str, np.datetime64)) or hasattr(before, "isoformat"):
+        if isinstance(before, str | np.datetime64 | dt.date):
             limit_days = np.full(n_queries, _days([before])[0])
         else:
             limit_days = _days(before)
@@ -237,13 +238,13 @@ class AnnIndex:
         day_of = self._day_lookup()
         for count in np.unique(want[~exact]):
             rows = np.flatnonzero(~exact & (want == count))
-            for q, (keys, sims) in zip(rows, self._graph_search(queries[rows], int(count)), strict=True):
-                keep = day_of[keys] < limit_days[q]
+            for row, (keys, sims) in zip(rows, self._graph_search(queries[rows], int(count)), strict=True):
+                keep = day_of[keys] < limit_days[row]
                 keys, sims = keys[keep][:k], sims[keep][:k]
-                if len(keys) < min(k, limits[q]):
-                    exact[q] = True  # short of earlier candidates: brute force below
+                if len(keys) < min(k, limits[row]):
+                    exact[row] = True  # short of earlier candidates: brute force below
                     continue
-                out_ids[q, : len(keys)], out_sims[q, : len(keys)] = keys, sims
+                out_ids[row, : len(keys)], out_sims[row, : len(keys)] = keys, sims
         rows = np.flatnonzero(exact & (limits > 0))
         if len(rows):
             order = rows[np.argsort(limits[rows], kind="stable")]
@@ -317,7 +318,7 @@ class AnnIndex:
             meta = json.loads((directory / "meta.json").read_text())
             if meta.get("format") != FORMAT:
                 raise ValueError(f"format {meta.get('format')!r}, expected {FORMAT!r}")
-            graph = Index.restore(str(directory / "graph.usearch"), view=view)
+            graph: Any = Index.restore(str(directory / "graph.usearch"), view=view)
             if graph is None:
                 raise ValueError("graph.usearch is not a usearch index")
             graph.expansion_search = EXPANSION_SEARCH  # a search setting: not saved with the graph

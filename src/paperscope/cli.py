@@ -40,7 +40,8 @@ FILE_SOURCES = {
 
 def _store(ctx: click.Context, *, read_only: bool = False) -> Store:
     """The command's store: read commands open it read-only (nothing created or changed)."""
-    return ctx.find_root().obj["store"](read_only)  # type: ignore[no-any-return]
+    store: Store = ctx.find_root().obj["store"](read_only)
+    return store
 
 
 def _note(text: str) -> None:
@@ -303,10 +304,8 @@ def ingest_oai(ctx: click.Context, files: tuple[str, ...], set_spec: str | None,
         start = date.fromisoformat(cursor[:10]) if cursor else None
         if cursor:
             _note(f"resuming from the last stored datestamp {cursor}")
-    options = {"metadata_prefix": metadata_prefix, "delay_seconds": delay}
-    if base_url:
-        options["base_url"] = base_url
-    harvester = arxiv_oai.OaiHarvester(**options)
+    harvester = (arxiv_oai.OaiHarvester(base_url, metadata_prefix=metadata_prefix, delay_seconds=delay)
+                 if base_url else arxiv_oai.OaiHarvester(metadata_prefix=metadata_prefix, delay_seconds=delay))
     records = harvester.list_records(set_spec, start, until_date.date() if until_date else None)
     _finish(ctx, _live(ctx, "arxiv-oai", records, scope=scope))
 

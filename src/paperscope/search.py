@@ -30,7 +30,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, TypeVar
 
 import numpy as np
@@ -200,7 +200,7 @@ def _cached(store: Store, kind: str, build: Callable[[], Index]) -> Index:
     with _indexes_lock:
         held = _indexes.get((where, kind))
         if held is not None and held[0] == generation:
-            return held[1]  # type: ignore[no-any-return]
+            return held[1]
         index = build()
         _indexes[(where, kind)] = (generation, index)
         return index
@@ -367,8 +367,8 @@ def _semantic(
         if not np.any(vector):
             return model, []  # no word of the query is known to the model
         # Keyed by the published ANN generation too: a new one (after `score`) is used at once.
-        index = _cached(store, f"semantic:{model}:{published_dir(store, model)}",
-                        lambda m=model: _vector_index(store, m))
+        index: Any = _cached(store, f"semantic:{model}:{published_dir(store, model)}",
+                             partial(_vector_index, store, model))
         floor = MIN_SIMILARITY.get(model.rpartition("@")[0], 0.0)
         return model, [(pid, sim) for pid, sim in index.search(vector, depth) if sim >= floor]
     return None, []

@@ -212,8 +212,8 @@ def score_novelty(store: Store, texts: Sequence[PaperText], model: str, summary:
     ids, vectors = [ids[i] for i in dated], vectors[dated]
     if not ids:
         return
-    dates = [papers[i].date for i in ids]
-    cohorts = [cohort_key(papers[i].category, int(papers[i].date[:4])) for i in ids]  # type: ignore[index]
+    dates = [papers[i].date or "" for i in ids]  # every one dated: see `dated`
+    cohorts = [cohort_key(papers[i].category, int(dates[n][:4])) for n, i in enumerate(ids)]
     results = novelty(ids, dates, cohorts, vectors, earlier=_ann_earlier(store, model, ids, dates))
     known = store.scores.score_inputs("novelty")
     rows = []
@@ -245,7 +245,10 @@ def _ann_earlier(store: Store, model: str, ids: list[int], dates: list[str]) -> 
     index = load_published(store, model)
     if index is None or set(index.days) != set(ids):
         return None  # the index lags the vectors (run without the index step): exact
-    vectors = np.stack([index.vector(pid) for pid in ids]) if ids else np.zeros((0, index.ndim), np.float32)
+    rows = [index.vector(pid) for pid in ids]
+    if any(v is None for v in rows):
+        return None
+    vectors = np.stack(rows) if rows else np.zeros((0, index.ndim), np.float32)  # type: ignore[arg-type]
     found, sims = index.search(vectors, DEFAULT_K, before=[d[:10] for d in dates])
     position = {pid: i for i, pid in enumerate(ids)}
     positions = np.vectorize(lambda pid: position.get(int(pid), -1), otypes=[np.int64])(found)

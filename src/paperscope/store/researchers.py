@@ -196,7 +196,7 @@ class ResearcherStore:
         ]
 
     def paper_keys(self, paper_ids: Iterable[int]) -> dict[int, str]:
-        out = {}
+        out: dict[int, str] = {}
         for chunk in _chunks(sorted(set(paper_ids)), 500):
             out.update(self.db.execute(
                 f"SELECT id, key FROM papers WHERE id IN ({', '.join('?' * len(chunk))})",  # noqa: S608

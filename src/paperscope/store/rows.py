@@ -8,6 +8,7 @@ only the writer knows it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import orjson
@@ -61,9 +62,9 @@ class PaperRows(NamedTuple):
     rank: int  # content_rank of the record
     versions: list[tuple[int, str | None, str | None]]  # (version, submitted, size)
     # (position, raw_name, given, family, suffix, affiliations JSON); the source is the record's
-    authors: list[tuple[object, ...]]
+    authors: Sequence[tuple[object, ...]]
     # Named but hidden behind "et al.": (raw_name, given, family, suffix, affiliations JSON)
-    hidden_authors: list[tuple[object, ...]]
+    hidden_authors: Sequence[tuple[object, ...]]
     code_urls: list[str]
     citations: list[tuple[str, str, int]]  # (source, as_of, count)
     claims: list[tuple[str, str, str, str | None]]  # (field, value, source, as_of)

@@ -305,7 +305,7 @@ class Store:
         return {
             "id": p["id"],
             "key": p["key"],
-            "arxiv_id": (ids.get("arxiv") or [None])[0],
+            "arxiv_id": ids["arxiv"][0] if ids.get("arxiv") else None,
             "dois": ids.get("doi", []),
             "identifiers": ids,
             "title": p["title"],

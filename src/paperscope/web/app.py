@@ -18,7 +18,7 @@ import gc
 import logging
 import os
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -396,7 +396,7 @@ def create_app(
 
 
 def _error(request: Request, status: int, message: str, detail: Any = None,
-           headers: dict[str, str] | None = None) -> Response:
+           headers: Mapping[str, str] | None = None) -> Response:
     if wants_json(request):
         return JSONResponse(error_body(status, message, detail), status_code=status, headers=headers)
     html = request.app.state.templates.get_template("error.html").render(
