@@ -46,8 +46,16 @@ if TYPE_CHECKING:
     from paperscope.store import Store
 
 __all__ = [
-    "AnnIndex", "EXACT_BELOW", "IndexFileError", "OVERSAMPLE", "index_dir", "open_shared",
-    "load_published", "open_index", "publish", "published_dir",
+    "EXACT_BELOW",
+    "OVERSAMPLE",
+    "AnnIndex",
+    "IndexFileError",
+    "index_dir",
+    "load_published",
+    "open_index",
+    "open_shared",
+    "publish",
+    "published_dir",
 ]
 
 EXACT_BELOW = 20_000  # a date-limited query with this few earlier papers is answered exactly
@@ -280,7 +288,8 @@ class AnnIndex:
         return self._dated
 
     def _vectors(self, ids: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(self.graph.get(ids.astype(np.uint64)), dtype=np.float32).reshape(len(ids), self.ndim)
+        found = self.graph.get(ids.astype(np.uint64))
+        return np.ascontiguousarray(found, dtype=np.float32).reshape(len(ids), self.ndim)
 
     # --- persistence ---------------------------------------------------------------------
 
@@ -295,8 +304,8 @@ class AnnIndex:
         self.graph.save(str(partial / "graph.usearch"))
         ids = np.fromiter(self.days, dtype=np.int64, count=len(self.days))
         with open(partial / "meta.npz", "wb") as out:
-            np.savez(out, ids=ids, days=np.array([self.days[i] for i in ids.tolist()], "datetime64[D]").astype(np.int64),
-                     hashes=np.array([self.hashes[i] for i in ids.tolist()], dtype=str))
+            days = np.array([self.days[i] for i in ids.tolist()], "datetime64[D]").astype(np.int64)
+            np.savez(out, ids=ids, days=days, hashes=np.array([self.hashes[i] for i in ids.tolist()], dtype=str))
         (partial / "meta.json").write_text(json.dumps({"format": FORMAT, "embedder": self.embedder, "ndim": self.ndim}))
         for name in ("graph.usearch", "meta.npz", "meta.json"):
             _sync(partial / name)

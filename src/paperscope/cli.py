@@ -83,7 +83,7 @@ class _Cli(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - the one error path: any failure is one line
             if ctx.params.get("debug") or os.environ.get("PAPERSCOPE_DEBUG") == "1":
                 import traceback
 
@@ -579,13 +579,7 @@ def researchers_overrides(ctx: click.Context, fmt: str) -> None:
     def text(items: list[dict[str, Any]]) -> str:
         lines = []
         for o in items:
-            p = o["payload"]
-            what = {
-                "merge": lambda: f"{len(p['groups'])} researchers into one",
-                "split": lambda: f"{len(p['move'])} mention(s) off a researcher of {len(p['from'])}",
-                "claim": lambda: f"ORCID {p['orcid']} for a researcher of {len(p['mentions'])} mentions",
-            }.get(o["action"], lambda: "")()
-            lines.append(f"#{o['id']} {o['action']}: {what}")
+            lines.append(f"#{o['id']} {o['action']}: {_override_text(o['action'], o['payload'])}")
         return "\n".join(lines) or "no overrides"
 
     _emit(rows, fmt, text)
@@ -787,3 +781,14 @@ _register_eval()
 
 if __name__ == "__main__":
     main()
+
+
+def _override_text(action: str, p: dict[str, Any]) -> str:
+    """One override, as `researchers overrides` lists it."""
+    if action == "merge":
+        return f"{len(p['groups'])} researchers into one"
+    if action == "split":
+        return f"{len(p['move'])} mention(s) off a researcher of {len(p['from'])}"
+    if action == "claim":
+        return f"ORCID {p['orcid']} for a researcher of {len(p['mentions'])} mentions"
+    return ""

@@ -191,7 +191,7 @@ def index_store(store: Store, texts: Sequence[PaperText], model: str, summary: S
     keep = [i for i, pid in enumerate(ids) if pid in dates]
     if index is None or index.embedder != model:
         index = AnnIndex(vectors.shape[1] if len(vectors) else 0, model)
-    added, removed = index.sync(
+    added, _removed = index.sync(
         [ids[i] for i in keep], [dates[ids[i]] for i in keep], vectors[keep], [hashes[ids[i]] for i in keep]
     )
     publish(store, index)

@@ -33,7 +33,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from itertools import zip_longest
 from pathlib import Path
@@ -343,10 +343,8 @@ def _snapshot(store: Store) -> Iterator[None]:
     try:
         yield
     finally:
-        try:
+        with suppress(Exception):  # the error that ended the copy, if any, matters more
             db.execute("ROLLBACK")  # nothing was written: ending the read is all
-        except Exception:  # noqa: BLE001, S110 - the error that ended the copy matters more
-            pass
 
 
 # --- the copy ---------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ topics, counts by year); citation counts are kept as dated observations.
 
 from __future__ import annotations
 
-
 from collections.abc import Sequence
 from dataclasses import asdict
 

@@ -3,13 +3,12 @@ co-authors as researchers, rising researchers. SQL lives here, as everywhere in 
 
 from __future__ import annotations
 
-
 from dataclasses import dataclass
 from typing import Any
 
 from paperscope.store.db import Database
 
-__all__ = ["FeedFilter", "FeedStore", "FEED_SORTS"]
+__all__ = ["FEED_SORTS", "FeedFilter", "FeedStore"]
 
 # A paper's date: its first public date, else the date it was listed (daily listings give
 # only that), else its year (as "YYYY", which sorts before any day of that year): the
@@ -68,7 +67,7 @@ class FeedStore:
         impact = " LEFT JOIN paper_scores si ON si.paper_id = p.id AND si.kind = 'impact'"
         # Counting needs the novelty join only to filter by it.
         counted = " FROM papers p" + (novelty if where.min_novelty is not None else "") + sql
-        total = self.db.execute("SELECT count(*)" + counted, args).fetchone()[0]  # noqa: S608
+        total = self.db.execute("SELECT count(*)" + counted, args).fetchone()[0]
         rows = self.db.execute(
             f"SELECT p.id FROM papers p{impact}{novelty}{sql} ORDER BY {FEED_SORTS[sort]} LIMIT ? OFFSET ?",  # noqa: S608
             [*args, limit, offset],

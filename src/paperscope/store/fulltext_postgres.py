@@ -86,6 +86,6 @@ class PostgresFullText:
         where = " AND ".join("s.name ~ ?" for _ in patterns)
         return [rid for (rid,) in self.db.execute(
             "SELECT r.id FROM search_researchers s JOIN researchers r ON r.id = s.researcher_id"
-            f" WHERE {where} ORDER BY r.mentions DESC, r.id LIMIT ?",  # noqa: S608
+            f" WHERE {where} ORDER BY r.mentions DESC, r.id LIMIT ?",
             (*patterns, limit),
         )]

@@ -12,7 +12,6 @@ Merge rules (the same paper may come from several sources, in any order, many ti
 
 from __future__ import annotations
 
-
 from collections.abc import Sequence
 
 from paperscope.models import PaperRecord

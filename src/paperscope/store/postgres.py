@@ -18,7 +18,7 @@ import os
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -93,10 +93,8 @@ def _register_vector(conn: psycopg.Connection[Any]) -> None:
     database gets it with its first migration: the store registers again then)."""
     from pgvector.psycopg import register_vector
 
-    try:
+    with suppress(psycopg.ProgrammingError):  # "vector type not found in the database"
         register_vector(conn)
-    except psycopg.ProgrammingError:  # "vector type not found in the database"
-        pass
 
 
 def _connect_args(read_only: bool) -> dict[str, Any]:

@@ -8,7 +8,6 @@ ids of the clusters that keep most of their mentions stay the same.
 
 from __future__ import annotations
 
-
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -120,26 +119,26 @@ class ResearcherStore:
             marks = ", ".join("?" * len(chunk))
             for pid, key, title, abstract, venue, year, categories in c.execute(
                 "SELECT id, key, title, coalesce(abstract, ''), coalesce(venue, ''), year, categories"
-                f" FROM papers WHERE id IN ({marks}) ORDER BY id",  # noqa: S608
+                f" FROM papers WHERE id IN ({marks}) ORDER BY id",
                 chunk,
             ):
                 out[pid] = PaperContext(pid, key, title, abstract, venue, year,
                                         orjson.loads(categories), {})
             for pid, position, name, affs in c.execute(
                 "SELECT paper_id, position, raw_name, affiliations FROM authorships"
-                f" WHERE paper_id IN ({marks}) ORDER BY paper_id, position",  # noqa: S608
+                f" WHERE paper_id IN ({marks}) ORDER BY paper_id, position",
                 chunk,
             ):
                 out[pid].authors[author_mention(position, name)] = (name, orjson.loads(affs))
             for pid, name, affs in c.execute(
                 "SELECT paper_id, raw_name, affiliations FROM hidden_authorships"
-                f" WHERE paper_id IN ({marks}) ORDER BY paper_id, id",  # noqa: S608
+                f" WHERE paper_id IN ({marks}) ORDER BY paper_id, id",
                 chunk,
             ):
                 out[pid].authors[author_mention(None, name)] = (name, orjson.loads(affs))
             for pid, source, position, name, author_id, orcid, insts, raw in c.execute(
                 "SELECT paper_id, source, position, name, author_id, orcid, institutions,"
-                f" raw_affiliations FROM provider_authorships WHERE paper_id IN ({marks})"  # noqa: S608
+                f" raw_affiliations FROM provider_authorships WHERE paper_id IN ({marks})"
                 " ORDER BY paper_id, source, position",
                 chunk,
             ):
@@ -327,7 +326,7 @@ class ResearcherStore:
             marks = ", ".join("?" * len(chunk))
             for pid, key, title, abstract, primary, code, first_date, latest_date, year, venue in c.execute(
                 "SELECT id, key, title, abstract, primary_category, category_code, first_date, latest_date, year,"
-                f" venue FROM papers WHERE id IN ({marks}) ORDER BY id",  # noqa: S608
+                f" venue FROM papers WHERE id IN ({marks}) ORDER BY id",
                 chunk,
             ):
                 out[pid] = {"id": pid, "key": key, "arxiv_id": None, "title": title,
@@ -338,13 +337,13 @@ class ResearcherStore:
                             "citations_by_year": {}}
             for pid, value in c.execute(
                 "SELECT paper_id, value FROM paper_ids"
-                f" WHERE scheme = 'arxiv' AND paper_id IN ({marks}) ORDER BY paper_id, value",  # noqa: S608
+                f" WHERE scheme = 'arxiv' AND paper_id IN ({marks}) ORDER BY paper_id, value",
                 chunk,
             ):
                 out[pid]["arxiv_id"] = value
             for pid, position, name, affs in c.execute(
                 "SELECT paper_id, position, raw_name, affiliations FROM authorships"
-                f" WHERE paper_id IN ({marks}) ORDER BY paper_id, position",  # noqa: S608
+                f" WHERE paper_id IN ({marks}) ORDER BY paper_id, position",
                 chunk,
             ):
                 out[pid]["authors"].append(
@@ -352,7 +351,7 @@ class ResearcherStore:
                 )
             for pid, name, affs in c.execute(
                 "SELECT paper_id, raw_name, affiliations FROM hidden_authorships"
-                f" WHERE paper_id IN ({marks}) ORDER BY paper_id, id",  # noqa: S608
+                f" WHERE paper_id IN ({marks}) ORDER BY paper_id, id",
                 chunk,
             ):
                 out[pid]["hidden_authors"].append({"name": name, "affiliations": orjson.loads(affs)})
@@ -363,13 +362,13 @@ class ResearcherStore:
                 out[pid]["code_urls"].append(url)
             for pid, count, source, as_of in c.execute(
                 "SELECT paper_id, count, source, as_of FROM citation_counts"
-                f" WHERE paper_id IN ({marks}) ORDER BY paper_id, as_of DESC, source",  # noqa: S608
+                f" WHERE paper_id IN ({marks}) ORDER BY paper_id, as_of DESC, source",
                 chunk,
             ):
                 out[pid]["citations"].append({"count": count, "source": source, "as_of": as_of})
             for pid, source, year, count in c.execute(
                 "SELECT paper_id, source, year, count FROM citation_counts_by_year"
-                f" WHERE paper_id IN ({marks}) ORDER BY paper_id, source, year",  # noqa: S608
+                f" WHERE paper_id IN ({marks}) ORDER BY paper_id, source, year",
                 chunk,
             ):
                 out[pid]["citations_by_year"].setdefault(source, {})[year] = count

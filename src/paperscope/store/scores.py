@@ -7,7 +7,6 @@ changes (``inputs``: a hash the scoring stage computes, model version included).
 
 from __future__ import annotations
 
-
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -128,7 +127,7 @@ class ScoreStore:
             chunk = ids[start : start + 500]
             for pid, kind, value, label, explanation, model, computed in self.db.execute(
                 "SELECT paper_id, kind, value, label, explanation, model, computed FROM paper_scores"
-                f" WHERE paper_id IN ({', '.join('?' * len(chunk))})",  # noqa: S608
+                f" WHERE paper_id IN ({', '.join('?' * len(chunk))})",
                 chunk,
             ):
                 out.setdefault(pid, {})[kind] = {
@@ -145,7 +144,7 @@ class ScoreStore:
             chunk = ids[start : start + 500]
             for pid, kind, value, label in self.db.execute(
                 "SELECT paper_id, kind, value, label FROM paper_scores"
-                f" WHERE paper_id IN ({', '.join('?' * len(chunk))})",  # noqa: S608
+                f" WHERE paper_id IN ({', '.join('?' * len(chunk))})",
                 chunk,
             ):
                 out.setdefault(pid, {})[kind] = {"value": value, "label": label}

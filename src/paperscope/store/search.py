@@ -262,7 +262,7 @@ class SearchStore:
         for rid, value, source, as_of in self.db.execute(
             "SELECT i.researcher_id, a.h_index, a.source, a.as_of FROM researcher_ids i"
             " JOIN author_profiles a ON a.source = i.scheme AND a.author_id = i.value"
-            f" WHERE i.researcher_id IN ({marks(researcher_ids)}) AND a.h_index IS NOT NULL"  # noqa: S608
+            f" WHERE i.researcher_id IN ({marks(researcher_ids)}) AND a.h_index IS NOT NULL"
             " ORDER BY a.h_index, a.source, a.as_of",
             list(researcher_ids),
         ):
@@ -280,7 +280,7 @@ class SearchStore:
         in_ids = marks(ids)
         for pid, key, title, first_date, year, primary, code, venue in c.execute(
             "SELECT id, key, title, first_date, year, primary_category, category_code, venue"
-            f" FROM papers WHERE id IN ({in_ids})",  # noqa: S608
+            f" FROM papers WHERE id IN ({in_ids})",
             ids,
         ):
             out[pid] = {"id": pid, "key": key, "arxiv_id": None, "title": title,
@@ -289,7 +289,7 @@ class SearchStore:
                         "scores": {}}
         for pid, value in c.execute(
             "SELECT paper_id, value FROM paper_ids"
-            f" WHERE scheme = 'arxiv' AND paper_id IN ({in_ids}) ORDER BY paper_id, value",  # noqa: S608
+            f" WHERE scheme = 'arxiv' AND paper_id IN ({in_ids}) ORDER BY paper_id, value",
             ids,
         ):
             if pid in out:
@@ -305,7 +305,7 @@ class SearchStore:
                     out[pid]["authors"].append(name)
         for pid, kind, value, label, model in c.execute(
             "SELECT paper_id, kind, value, label, model FROM paper_scores"
-            f" WHERE paper_id IN ({in_ids})",  # noqa: S608
+            f" WHERE paper_id IN ({in_ids})",
             ids,
         ):
             if pid in out:

@@ -13,7 +13,7 @@ the same input completes the work.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -242,10 +242,8 @@ class Store:
         if not is_lookup_text(s):
             return None
         candidates: list[tuple[str, str]] = []
-        try:
+        with suppress(InvalidIdentifier):
             candidates.append(("arxiv", parse_arxiv_id(s).id))
-        except InvalidIdentifier:
-            pass
         try:
             doi = normalize_doi(s)
             candidates.append(("doi", doi))
@@ -386,17 +384,11 @@ class Store:
             "authorships": one("SELECT count(*) FROM authorships")
             + one("SELECT count(*) FROM hidden_authorships"),
             "rejected": one("SELECT count(*) FROM rejects"),
-            "identifiers": {
-                scheme: n
-                for scheme, n in c.execute("SELECT scheme, count(*) FROM paper_ids GROUP BY scheme")
-            },
+            "identifiers": dict(c.execute("SELECT scheme, count(*) FROM paper_ids GROUP BY scheme ORDER BY scheme")),
             "citation_observations": one("SELECT count(*) FROM citation_counts"),
             "code_links": one("SELECT count(*) FROM code_links"),
             "researcher_pages": one("SELECT count(*) FROM researcher_pages"),
-            "runs": {
-                status: n
-                for status, n in c.execute("SELECT status, count(*) FROM ingest_runs GROUP BY status")
-            },
+            "runs": dict(c.execute("SELECT status, count(*) FROM ingest_runs GROUP BY status ORDER BY status")),
             "sources": sources,
         }
 

@@ -97,7 +97,7 @@ def ensure_index(db: Database, model: str, dim: int) -> bool:
     if db.execute("SELECT 1 FROM pg_indexes WHERE indexname = ?", (name,)).fetchone():
         return False
     db.execute(
-        f"CREATE INDEX IF NOT EXISTS {name} ON embeddings USING hnsw"  # noqa: S608
+        f"CREATE INDEX IF NOT EXISTS {name} ON embeddings USING hnsw"
         f" ((vector::halfvec({int(dim)})) halfvec_cosine_ops) WITH (m = 16, ef_construction = 128)"
         f" WHERE model = {_literal(model)}"
     )
