@@ -13,8 +13,8 @@ import datetime as dt
 import gzip
 import json
 import threading
-from contextlib import closing
 from collections.abc import Callable
+from contextlib import closing
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -204,7 +204,7 @@ class FakeServer:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:
                 query = dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
                 fake.requests.append(query)
                 status, body = fake.respond(query)

@@ -20,6 +20,7 @@ No pytest fixtures here: conftest wires these into fixtures.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import itertools
 import os
 import secrets
@@ -181,10 +182,8 @@ def _drop_templates() -> None:
     # Matters on an external server only: an embedded one is deleted whole at exit. The
     # library's atexit handler was registered earlier than this one, so this runs first.
     for dbname in list(_templates.values()):
-        try:
+        with contextlib.suppress(psycopg.Error):
             _drop_template(dbname)
-        except psycopg.Error:
-            pass
     _templates.clear()
 
 

@@ -145,9 +145,9 @@ def test_table_loads_and_every_tag_is_short_lowercase() -> None:
 
 
 def test_bad_table_line_names_the_line() -> None:
-    with pytest.raises(ValueError, match="t.tsv line 2: bad pattern"):
+    with pytest.raises(ValueError, match=r"t\.tsv line 2: bad pattern"):
         list(parse_rules(["# comment", "(unclosed\ttag"], "t.tsv"))
-    with pytest.raises(ValueError, match="t.tsv line 1: expected"):
+    with pytest.raises(ValueError, match=r"t\.tsv line 1: expected"):
         list(parse_rules(["no tab here"], "t.tsv"))
 
 
@@ -159,7 +159,6 @@ def test_the_word_prefilter_never_changes_a_tag() -> None:
     import re
 
     from conftest import FIXTURES
-
     from paperscope.affiliations import _tag_one, tag_by_every_rule
 
     texts = set()

@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import Result
-from conftest import FIXTURES, SAMPLE, connect
 
 import paperscope.ann as ann
+from conftest import FIXTURES, SAMPLE, connect
 from paperscope.ann import AnnIndex, IndexFileError, index_dir, recall_at
 from paperscope.embed import StaticEmbedder, paper_text
 from paperscope.novelty import NeighbourIndex
@@ -26,7 +26,9 @@ def corpus() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         records = [json.loads(line) for line in lines]
     vectors = StaticEmbedder().embed([paper_text(r["title"], r.get("abstract")) for r in records])
     # Listing dates span a few days only; the arXiv ids' yymm spread them over the years.
-    dates = np.array([f"20{r['id'][:2]}-{r['id'][2:4]}-{1 + i % 28:02d}" for i, r in enumerate(records)], "datetime64[D]")
+    dates = np.array(
+        [f"20{r['id'][:2]}-{r['id'][2:4]}-{1 + i % 28:02d}" for i, r in enumerate(records)], "datetime64[D]"
+    )
     return np.arange(1, len(records) + 1), dates, vectors
 
 
@@ -39,7 +41,7 @@ def index(corpus: tuple[np.ndarray, np.ndarray, np.ndarray]) -> AnnIndex:
 
 
 def test_nearest_papers_agree_with_brute_force(corpus, index: AnnIndex) -> None:
-    ids, dates, vectors = corpus
+    ids, _dates, vectors = corpus
     queries = np.random.default_rng(7).choice(len(ids), 300, replace=False)
     found, sims = index.search(vectors[queries], 10)
     truth = vectors[queries] @ vectors.T
@@ -58,9 +60,9 @@ def test_date_limited_answers_hold_only_earlier_papers_and_match_exact(
     monkeypatch.setattr(ann, "EXACT_BELOW", 50)  # make the graph answer all but the earliest queries
     queries = np.random.default_rng(3).choice(len(ids), 300, replace=False)
     before = dates[queries]
-    found, sims = index.search(vectors[queries], 10, before=before)
+    found, _sims = index.search(vectors[queries], 10, before=before)
     exact = NeighbourIndex.build(ids, dates, vectors)
-    truth, true_sims = exact.search_earlier(vectors[queries], before, 10)
+    truth, _true_sims = exact.search_earlier(vectors[queries], before, 10)
     by_id = dict(zip(ids.tolist(), dates, strict=True))
     assert all(by_id[int(p)] < b for row, b in zip(found, before, strict=True) for p in row if p >= 0)
     # As many earlier papers as exist, up to k: never short.
@@ -81,7 +83,7 @@ def test_a_query_with_few_earlier_papers_is_answered_exactly(corpus, index: AnnI
 def test_saved_index_loads_to_the_same_answers_and_damage_is_named(
     corpus, index: AnnIndex, tmp_path: Path
 ) -> None:
-    ids, dates, vectors = corpus
+    ids, _dates, vectors = corpus
     index.save(tmp_path / "ix")
     loaded = AnnIndex.load(tmp_path / "ix", view=True)
     assert loaded.embedder == "static-test" and len(loaded) == len(ids)
@@ -113,7 +115,9 @@ def paper_scores(db_path: Path) -> dict[int, tuple[float, int]]:
     """Each scored paper's novelty distance and nearest earlier paper."""
     conn = connect(db_path)
     try:
-        rows = conn.execute("SELECT paper_id, explanation FROM paper_scores WHERE kind = 'novelty' AND value IS NOT NULL")
+        rows = conn.execute(
+            "SELECT paper_id, explanation FROM paper_scores WHERE kind = 'novelty' AND value IS NOT NULL"
+        )
         return {pid: (why["distance"], why["nearest_earlier"][0]["paper_id"])
                 for pid, why in ((pid, json.loads(text)) for pid, text in rows)}
     finally:

@@ -22,9 +22,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
-from conftest import AS_OF, HOSTILE_ID, HOSTILE_TITLE
-from conftest import query
 
+from conftest import AS_OF, HOSTILE_ID, HOSTILE_TITLE, query
 from paperscope.web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -107,7 +106,8 @@ class Watched:
 RECORD_CSP = """
 window.__cspViolations = [];
 document.addEventListener("securitypolicyviolation",
-  (e) => window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`));
+  (e) => window.__cspViolations.push(
+    `${e.violatedDirective} blocked ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`));
 """
 
 
@@ -153,7 +153,9 @@ def test_researcher_page_sorts_expands_links_and_searches(watched: Watched, web_
 
     watched.goto(f"/researchers/{rid}")
     assert squash(page.locator("h1.name").inner_text()) == squash(name)
-    figures = {cls: page.locator(f"dl.figures dd.{cls}") for cls in ("h-index", "papers", "citations", "novelty", "ai-score")}
+    figures = {
+        cls: page.locator(f"dl.figures dd.{cls}") for cls in ("h-index", "papers", "citations", "novelty", "ai-score")
+    }
     for cls, figure in figures.items():
         assert figure.is_visible(), f"header figure {cls} not shown"
         assert figure.inner_text().strip(), f"header figure {cls} is empty"

@@ -30,7 +30,7 @@ def test_incremental_oai_harvest_resumes_from_the_last_stored_datestamp(db_path:
         conn = connect(db_path)
         cursor = conn.execute("SELECT cursor FROM harvest_state WHERE source = 'arxiv-oai'").fetchone()[0]
         conn.close()
-        datestamps = [r for r in PHYSICS_PAGES[None].decode().split("<datestamp>")[1:]]
+        datestamps = list(PHYSICS_PAGES[None].decode().split("<datestamp>")[1:])
         assert cursor >= max(d.split("<", 1)[0] for d in datestamps)
 
         fake.requests.clear()

@@ -15,12 +15,11 @@ from typing import Any
 
 import orjson
 import pytest
-from conftest import AS_OF, EMBED_FIXTURES, FIXTURES, invoke, new_database
 
+from conftest import AS_OF, EMBED_FIXTURES, FIXTURES, invoke, new_database
 from paperscope.errors import StoreError
-from paperscope.store import catalog
+from paperscope.store import catalog, open_store
 from paperscope.store import copy as store_copy
-from paperscope.store import open_store
 
 LISTINGS = EMBED_FIXTURES / "arxiv-cs-every60.jsonl.gz"
 
@@ -66,7 +65,7 @@ def rows(db: Path | str, table: str) -> list[tuple[Any, ...]]:
 
 def count(db: Path | str, table: str) -> int:
     with open_store(db, read_only=True) as store:
-        return int(store.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+        return int(store.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608
 
 
 @pytest.fixture(scope="module")
@@ -254,7 +253,7 @@ def test_a_changed_vector_is_a_difference_too(source: Path, pg_copy: str) -> Non
         with d.transaction():
             d.db.execute("UPDATE embeddings SET vector = ?::vector WHERE paper_id = 9", ("[" + ",".join(values) + "]",))
         try:
-            with pytest.raises(StoreError, match="table embeddings differs.*first at key 9,"):
+            with pytest.raises(StoreError, match=r"table embeddings differs.*first at key 9,"):
                 store_copy.verify(s, d)
         finally:
             with d.transaction():
@@ -268,7 +267,7 @@ def test_a_copy_changed_afterwards_fails_the_cli_naming_the_table(source: Path, 
     middle = "(SELECT paper_id, mention FROM researcher_mentions ORDER BY paper_id, mention LIMIT 1 OFFSET 10)"
     with sqlite3.connect(dst) as conn:  # a row in the middle of the table changed: counts still agree
         changed = conn.execute(
-            "UPDATE researcher_mentions SET researcher_id = (SELECT max(id) FROM researchers)"
+            "UPDATE researcher_mentions SET researcher_id = (SELECT max(id) FROM researchers)"  # noqa: S608
             f" WHERE (paper_id, mention) IN {middle}").rowcount
     assert changed == 1
     result = copy(source, dst, expect_exit=1)
@@ -276,7 +275,7 @@ def test_a_copy_changed_afterwards_fails_the_cli_naming_the_table(source: Path, 
     assert result.stderr.startswith("error: verification failed: table researcher_mentions differs")
 
     with sqlite3.connect(dst) as conn:  # a row in the middle gone: not a prefix of the source any more
-        conn.execute(f"DELETE FROM researcher_mentions WHERE (paper_id, mention) IN {middle}")
+        conn.execute(f"DELETE FROM researcher_mentions WHERE (paper_id, mention) IN {middle}")  # noqa: S608
     result = copy(source, dst, expect_exit=1)
     assert result.stderr.count("\n") == 1
     assert "(table researcher_mentions: its " in result.stderr

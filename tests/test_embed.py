@@ -4,13 +4,14 @@ runtimes (Hugging Face tokenizers, model2vec) through recorded outputs in fixtur
 from __future__ import annotations
 
 import json
-import sys
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from conftest import EMBED_FIXTURES
 from paperscope.embed import (
     Embedder,
     EmbedderArtifactError,
@@ -20,8 +21,6 @@ from paperscope.embed import (
     paper_text,
 )
 from paperscope.embed.models import STATIC_DIR
-
-from conftest import EMBED_FIXTURES
 
 FIXTURES = EMBED_FIXTURES
 

@@ -68,7 +68,7 @@ def test_enriching_twice_replaces_rather_than_duplicates(db_path: Path, cli) -> 
     cli("enrich", "openalex", str(OPENALEX_WORK))
     cli("enrich", "openalex", str(OPENALEX_WORK))
     conn = connect(db_path)
-    counts = [conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+    counts = [conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
               for t in ("provider_authorships", "provider_references", "citation_counts")]
     conn.close()
     assert counts == [9, 45, 1]

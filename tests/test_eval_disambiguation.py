@@ -13,7 +13,13 @@ from click.testing import CliRunner
 
 from paperscope.cli_eval import eval_group
 from paperscope.evaluation.disambiguation import (
-    Benchmark, b3_scores, pairwise_scores, read_lagos_and, read_name_xml, read_s2and, split_of,
+    Benchmark,
+    b3_scores,
+    pairwise_scores,
+    read_lagos_and,
+    read_name_xml,
+    read_s2and,
+    split_of,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "disambiguation"

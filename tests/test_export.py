@@ -369,7 +369,7 @@ def test_a_csl_processor_typesets_the_items(papers) -> None:
 def test_export_formats_name_a_media_type_extension_and_renderer(papers) -> None:
     paper = papers[PREPRINT]
     assert set(EXPORT_FORMATS) == {"bibtex", "ris", "csl"}
-    for name, fmt in EXPORT_FORMATS.items():
+    for fmt in EXPORT_FORMATS.values():
         body = fmt.render(paper)
         assert isinstance(body, str) and body.endswith("\n")
         assert re.fullmatch(r"application/[a-z.+-]+", fmt.media_type) and fmt.extension.startswith(".")

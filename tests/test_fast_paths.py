@@ -18,7 +18,7 @@ _NOT_WORD = re.compile(r"[\W_]+")
 
 
 def _plain_clean_abstract(text: str) -> str:
-    s = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    s = text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n").strip()
     paragraphs = (" ".join(p.split()) for p in _PARAGRAPH_BREAK.split(s))
     return "\n\n".join(p for p in paragraphs if p)
 

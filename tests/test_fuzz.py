@@ -27,7 +27,6 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import AS_OF, copy_database, invoke
-
 from paperscope.cli import main
 from paperscope.ids import (
     CATEGORIES,
@@ -443,7 +442,9 @@ def run_cli(db: Path, *args: str) -> Result:
         assert all(len(line) <= MAX_ERROR_LINE for line in lines), f"{what}: {stderr[:500]!r}"
     else:
         assert len(lines) <= 1, f"{what}: {len(lines)} lines on stderr: {stderr[:500]!r}"
-        assert len(stderr.rstrip("\n")) <= MAX_ERROR_LINE, f"{what}: {len(stderr):,} characters on stderr: {stderr[:400]!r}"
+        assert len(stderr.rstrip("\n")) <= MAX_ERROR_LINE, (
+            f"{what}: {len(stderr):,} characters on stderr: {stderr[:400]!r}"
+        )
         if lines:
             assert lines[0].startswith("error:"), f"{what}: {stderr[:300]!r}"
         assert (result.exit_code == 1) == bool(lines), f"{what}: exit {result.exit_code}, stderr {stderr[:300]!r}"

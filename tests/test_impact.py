@@ -88,7 +88,7 @@ def test_model_loads_offline_without_scikit_learn() -> None:
 
 def test_missing_artifact_names_the_file(tmp_path: Path) -> None:
     missing = tmp_path / "impact_model.npz"
-    with pytest.raises(ImpactArtifactError, match="impact_model.npz"):
+    with pytest.raises(ImpactArtifactError, match=r"impact_model\.npz"):
         load_model(missing)
 
 
@@ -96,7 +96,7 @@ def test_missing_artifact_names_the_file(tmp_path: Path) -> None:
 def test_corrupt_artifact_names_the_file(tmp_path: Path, content: bytes) -> None:
     corrupt = tmp_path / "broken.npz"
     corrupt.write_bytes(content)
-    with pytest.raises(ImpactArtifactError, match="broken.npz"):
+    with pytest.raises(ImpactArtifactError, match=r"broken\.npz"):
         load_model(corrupt)
 
 
@@ -106,7 +106,7 @@ def test_artifact_with_wrong_shapes_or_version_is_refused(tmp_path: Path) -> Non
               "calib_x": shipped.calib_x, "calib_y": shipped.calib_y, "version": MODEL_VERSION}
     small = tmp_path / "small.npz"
     np.savez(small, **arrays)
-    with pytest.raises(ImpactArtifactError, match="small.npz.*features"):
+    with pytest.raises(ImpactArtifactError, match=r"small\.npz.*features"):
         load_model(small)
     other = tmp_path / "other.npz"
     np.savez(other, **(arrays | {"idf": shipped.idf, "coef": shipped.coef, "version": "impact-x-0"}))
@@ -125,7 +125,7 @@ def test_eval_impact_json_on_the_slice() -> None:
     pred = [float(p) for p in predict([r["title"] for r in rows], [r["abstract"] for r in rows])]
     assert scores["n"] == len(rows) == 40
     assert scores["ndcg@20"] == pytest.approx(_plain_ndcg(true, pred, 20))
-    assert scores["mae"] == pytest.approx(sum(abs(t - p) for t, p in zip(true, pred)) / len(rows))
+    assert scores["mae"] == pytest.approx(sum(abs(t - p) for t, p in zip(true, pred, strict=True)) / len(rows))
     assert -1.0 <= scores["spearman"] <= 1.0
     assert scores == pytest.approx(evaluate(true, pred))
 

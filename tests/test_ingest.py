@@ -9,6 +9,7 @@ from pathlib import Path
 import orjson
 import pytest
 from click.testing import Result
+
 from conftest import FIXTURES, SAMPLE, content, invoke
 
 CONFERENCES = str(SAMPLE / "conferences.jsonl.gz")
@@ -74,7 +75,8 @@ def test_reingesting_the_same_input_changes_nothing(db_path: Path, cli, cli_json
 
 
 def test_bad_records_are_rejected_and_the_rest_is_stored(tmp_path: Path, cli, cli_json) -> None:
-    good = gzip.open(FIXTURES / "conferences" / "papers-slice.jsonl.gz", "rb").read().splitlines()
+    with gzip.open(FIXTURES / "conferences" / "papers-slice.jsonl.gz", "rb") as f:
+        good = f.read().splitlines()
     bad_lines = [
         b'{"venue": "iclr", "year": 2024, "id": "x1"',  # truncated JSON
         b'["a", "list"]',  # not an object
@@ -96,7 +98,7 @@ def test_bad_records_are_rejected_and_the_rest_is_stored(tmp_path: Path, cli, cl
     assert "UTF-8" in reasons[3]
     stats = cli_json("stats")
     assert stats["rejected"] == 4
-    assert stats["sources"]["conference"]["papers"] == len({line for line in good[:20]})
+    assert stats["sources"]["conference"]["papers"] == len(set(good[:20]))
     # The BOM on line 1 and the CRLF endings were not errors.
     first_title = cli_json("papers", "--limit", "1000")
     assert len(first_title) == stats["papers"]

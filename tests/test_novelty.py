@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import EMBED_FIXTURES
 from paperscope.embed import StaticEmbedder, paper_text
 from paperscope.novelty import (
     IndexFileError,
@@ -20,8 +21,6 @@ from paperscope.novelty import (
     novelty,
     novelty_distance,
 )
-
-from conftest import EMBED_FIXTURES
 
 FIXTURES = EMBED_FIXTURES
 
@@ -56,7 +55,9 @@ def test_earlier_neighbours_match_brute_force_and_skip_same_day(dates: list[str]
         np.testing.assert_allclose(minilm_vectors[chosen] @ minilm_vectors[i], got, atol=1e-5)
 
 
-def test_index_search_before_a_date_matches_brute_force(tmp_path: Path, dates: list[str], minilm_vectors: np.ndarray) -> None:
+def test_index_search_before_a_date_matches_brute_force(
+    tmp_path: Path, dates: list[str], minilm_vectors: np.ndarray
+) -> None:
     ids = np.arange(1000, 1000 + len(dates))
     index = NeighbourIndex.build(ids, dates, minilm_vectors, embedder="all-MiniLM-L6-v2/test")
     days = np.array(dates, dtype="datetime64[D]")
@@ -130,7 +131,9 @@ def test_first_papers_have_no_distance(dates: list[str], minilm_vectors: np.ndar
             assert result.distance is not None and 0 <= result.pct <= 100
 
 
-def test_cohort_falls_back_to_category_then_all(records: list[dict], dates: list[str], minilm_vectors: np.ndarray) -> None:
+def test_cohort_falls_back_to_category_then_all(
+    records: list[dict], dates: list[str], minilm_vectors: np.ndarray
+) -> None:
     cohorts = [(r["primary_category"], int(d[:4])) for r, d in zip(records, dates, strict=True)]
     results = novelty(range(len(dates)), dates, cohorts, minilm_vectors, min_cohort=15)
     counted: dict[tuple[str, int], int] = {}
@@ -153,7 +156,8 @@ def test_cohort_falls_back_to_category_then_all(records: list[dict], dates: list
 
 
 def test_percentiles_spread_over_the_label_bands(dates: list[str], minilm_vectors: np.ndarray) -> None:
-    results = [r for r in novelty(range(len(dates)), dates, [("cs", 2025)] * len(dates), minilm_vectors) if r.pct is not None]
+    scored = novelty(range(len(dates)), dates, [("cs", 2025)] * len(dates), minilm_vectors)
+    results = [r for r in scored if r.pct is not None]
     labels = {r.label for r in results}
     assert labels == {"Paradigm shift", "Novel method", "Incremental advance", "Derivative"}
     top = max(results, key=lambda r: r.pct or 0)
@@ -161,7 +165,9 @@ def test_percentiles_spread_over_the_label_bands(dates: list[str], minilm_vector
 
 
 def test_label_bands_and_duplicate_override() -> None:
-    assert [label_for(p) for p in (99, 80, 50, 10)] == ["Paradigm shift", "Novel method", "Incremental advance", "Derivative"]
+    assert [label_for(p) for p in (99, 80, 50, 10)] == [
+        "Paradigm shift", "Novel method", "Incremental advance", "Derivative"
+    ]
     assert label_for(99, nearest_cosine=0.97) == "Derivative"
 
 

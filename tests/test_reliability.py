@@ -21,8 +21,8 @@ import httpx
 import numpy as np
 import pytest
 from click.testing import CliRunner, Result
-from conftest import FIXTURES, connect, invoke
 
+from conftest import FIXTURES, connect, invoke
 from paperscope import ann
 from paperscope.cli import main
 from paperscope.pipeline.ingest import ingest_files
@@ -309,7 +309,8 @@ def test_inputs_with_nothing_readable_fail_and_their_rejects_are_kept(db_path: P
         assert result.exit_code == 1 and "Traceback" not in result.output
         assert f"error: {binary}: could not read input: no " in result.output
     result = run(db_path, "ingest", "listings", str(empty))
-    assert result.exit_code == 1 and f"error: {empty}: could not read input: no arxiv-listing records in it" in result.output
+    assert result.exit_code == 1
+    assert f"error: {empty}: could not read input: no arxiv-listing records in it" in result.output
     for kind in ("atom", "oai"):
         for bad in (empty, binary):
             result = run(db_path, "ingest", kind, str(bad))
@@ -325,7 +326,7 @@ def test_an_error_raised_in_the_read_ahead_child_reaches_the_parent(tmp_path: Pa
         yield from ()
         raise ArxivError(f"{path}: not XML", url=path)  # __init__ takes two arguments
 
-    with pytest.raises(SourceError, match="x.xml: not XML"):
+    with pytest.raises(SourceError, match=r"x\.xml: not XML"):
         list(read_ahead(reader, str(tmp_path / "x.xml"), 10))
 
 

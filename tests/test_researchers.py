@@ -8,8 +8,8 @@ site's leading per-paper score aside, which is its own figure).
 from __future__ import annotations
 
 import re
-from datetime import date
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import orjson
@@ -17,7 +17,6 @@ import pytest
 from click.testing import Result
 
 from conftest import FIXTURES, SAMPLE, copy_database, invoke, new_database
-
 from paperscope.store import open_store
 
 SEEDS = FIXTURES / "seeds"
@@ -89,7 +88,8 @@ def test_profile_json_contract(seeded: Callable[..., Result]) -> None:
                 "affiliations", "coauthors", "papers"):
         assert key in profile
     assert profile["name"] == "Zixin Wen"
-    assert profile["ids"]["page"] == ["000_a0a0c56183404ee7.txt"] or "000_a0a0c56183404ee7.txt" in profile["ids"]["page"]
+    page = "000_a0a0c56183404ee7.txt"
+    assert profile["ids"]["page"] == [page] or page in profile["ids"]["page"]
     for figure in profile["metrics"].values():
         assert set(figure) >= {"value", "source", "as_of"}
     paper = profile["papers"][0]

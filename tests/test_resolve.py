@@ -166,7 +166,7 @@ def test_a_coauthor_chain_is_one_person_and_strangers_stay_apart() -> None:
     mentions = [
         _mention(i, "Karl Huber", coauthors=authors, venue="VLDB", year=2001 + i,
                  title=f"Query optimization for {topic} databases")
-        for i, (authors, topic) in enumerate(zip(chain, ["column", "graph", "stream", "array"]))
+        for i, (authors, topic) in enumerate(zip(chain, ["column", "graph", "stream", "array"], strict=True))
     ]
     mentions += [
         _mention(4, "Karl Huber", coauthors=["Eva Lind"], venue="Nature Genetics", year=1990,

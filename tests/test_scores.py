@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
+
 from conftest import FIXTURES, connect
 
 SEEDS = FIXTURES / "seeds"

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import AS_OF, FIXTURES, SAMPLE, connect, invoke, query
 
+from conftest import AS_OF, FIXTURES, SAMPLE, connect, invoke, query
 from paperscope.errors import StageBusy, StoreError
 from paperscope.models import Origin, PaperRecord, Rejected
 from paperscope.store import open_store
@@ -51,7 +51,7 @@ def test_both_dialects_ship_the_same_migrations() -> None:
 
 def test_a_read_only_store_refuses_writes(db_path: Path | str) -> None:
     open_store(db_path).close()
-    with open_store(db_path, read_only=True) as store, pytest.raises(Exception, match="(?i)read.?only|query_only"):
+    with open_store(db_path, read_only=True) as store, pytest.raises(Exception, match=r"(?i)read.?only|query_only"):
         store.db.execute("DELETE FROM papers")
 
 
@@ -257,9 +257,9 @@ def test_a_stage_lock_is_refused_to_a_second_holder_naming_the_first(db_path: Pa
             with first.locks.hold("resolve", "nested"):  # re-entrant in one store
                 pass
             if backend == "postgresql":  # another session; SQLite's lock is per process
-                with pytest.raises(StageBusy, match="resolve is already running") as busy:
-                    with second.locks.hold("resolve", "paperscope resolve"):
-                        pass
+                with (pytest.raises(StageBusy, match="resolve is already running") as busy,
+                      second.locks.hold("resolve", "paperscope resolve")):
+                    pass
                 assert "paperscope resolve --full" in str(busy.value)
         with second.locks.hold("resolve", "paperscope resolve"):  # released: free again
             assert second.locks.holder("resolve") is not None
@@ -284,9 +284,9 @@ def test_the_backends_give_the_same_papers_and_researchers(tmp_path: Path) -> No
     """The bundled sample through the whole pipeline (as scripts/demo.sh runs it) on both
     backends: the JSON of every paper and every researcher is the same, and so are the web
     API's answers."""
-    from conftest import new_database
     from fastapi.testclient import TestClient
 
+    from conftest import new_database
     from paperscope.profiles import build_profile
     from paperscope.web.app import create_app
 

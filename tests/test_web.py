@@ -16,10 +16,10 @@ import lxml.etree
 import lxml.html
 import pytest
 import rispy
-from conftest import AS_OF, FIXTURES, HOSTILE_ID, HOSTILE_TITLE, copy_database, invoke, query
 from fastapi.testclient import TestClient
 
 import paperscope.web.views as views
+from conftest import AS_OF, FIXTURES, HOSTILE_ID, HOSTILE_TITLE, copy_database, invoke, query
 from paperscope.store import open_store
 from paperscope.web import create_app
 
@@ -275,7 +275,7 @@ def test_a_crash_is_a_500_json_error_without_a_traceback(web_db: Path, monkeypat
 
 def test_the_public_app_cannot_write(client: TestClient) -> None:
     store = client.app.state.paperscope.store()
-    with pytest.raises(Exception, match="readonly|query_only|read-only"):
+    with pytest.raises(Exception, match=r"readonly|query_only|read-only"):
         store.db.execute("DELETE FROM papers")
     off = client.post("/api/admin/researchers/merge", json={"ids": [1, 2]})
     assert off.status_code == 403 and "PAPERSCOPE_ADMIN_TOKEN" in off.json()["error"]["message"]
@@ -291,7 +291,9 @@ def test_admin_merge_needs_the_token_and_then_applies(web_db: Path, tmp_path: Pa
         assert bad.status_code == 422
         done = c.post("/api/admin/researchers/merge", json={"ids": [a, b]}, headers={"Authorization": "Bearer s3cret"})
         assert done.status_code == 200 and done.json()["override"] == 1
-    owners = query(copy, "SELECT count(DISTINCT researcher_id) FROM researcher_mentions WHERE researcher_id IN (?, ?)", a, b)
+    owners = query(
+        copy, "SELECT count(DISTINCT researcher_id) FROM researcher_mentions WHERE researcher_id IN (?, ?)", a, b
+    )
     assert owners == [(1,)]
 
 

@@ -21,12 +21,12 @@ from urllib.parse import quote, unquote
 import anyio
 import lxml.html
 import pytest
-from conftest import AS_OF, HOSTILE_ID, copy_database, query
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import AS_OF, HOSTILE_ID, copy_database, query
 from paperscope.web import admin, api, create_app, pages
 from paperscope.web.app import SECURITY_HEADERS, accept_quality
 
@@ -331,7 +331,7 @@ def test_every_get_route_is_fuzzed(client: TestClient) -> None:
             "/api/compare", "/api/rising", "/docs"} <= paths
 
 
-PATHS = sorted(r.path for r in _get_routes() if "{" in r.path) + ["/static/{path}", "/{anything}"]
+PATHS = [*sorted(r.path for r in _get_routes() if "{" in r.path), "/static/{path}", "/{anything}"]
 
 
 @pytest.mark.parametrize("template", PATHS)

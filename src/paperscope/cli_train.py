@@ -36,7 +36,7 @@ def train_impact(naid_dir: Path, conferences: Path | None, out_dir: Path, holdou
     try:
         from paperscope.impact.train import train
     except ImportError as exc:  # pragma: no cover - depends on the install
-        raise click.ClickException(f"{exc}; install the training extra: pip install 'paperscope[train]'")
+        raise click.ClickException(f"{exc}; install the training extra: pip install 'paperscope[train]'") from exc
 
     with err.status("training the impact model") as status:
         result = train(naid_dir, out_dir, conferences=conferences, holdout=holdout,

@@ -10,7 +10,7 @@ from typing import Any
 
 from paperscope.store import Store
 
-__all__ = ["CorrectionError", "claim", "merge", "mention_refs", "split"]
+__all__ = ["CorrectionError", "claim", "mention_refs", "merge", "split"]
 
 
 class CorrectionError(ValueError):

@@ -14,19 +14,19 @@ from dataclasses import dataclass
 from paperscope.errors import shorten
 
 __all__ = [
-    "ArxivId",
     "CATEGORIES",
+    "ArxivId",
     "InvalidIdentifier",
+    "arxiv_id_from_doi",
     "category_short_code",
+    "full_categories_for_code",
     "is_known_category",
     "is_lookup_text",
     "is_row_id",
-    "normalize_category",
     "normalize_arxiv_id",
+    "normalize_category",
     "normalize_doi",
     "parse_arxiv_id",
-    "arxiv_id_from_doi",
-    "full_categories_for_code",
 ]
 
 

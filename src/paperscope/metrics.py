@@ -26,10 +26,10 @@ the newest observation on or before that date.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-import datetime as dt
 
 __all__ = [
     "SOURCE_PREFERENCE",

@@ -32,6 +32,7 @@ import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +42,7 @@ __all__ = [
     "DUPLICATE_COSINE",
     "LABEL_BANDS",
     "MIN_COHORT",
+    "PLANT_KINDS",
     "IndexFileError",
     "NeighbourIndex",
     "NoveltyResult",
@@ -51,7 +53,6 @@ __all__ = [
     "label_for",
     "novelty",
     "novelty_distance",
-    "PLANT_KINDS",
 ]
 
 DEFAULT_K = 5
@@ -124,7 +125,7 @@ def _topk_prefix(
         # A small first chunk seeds each row's k best cheaply; later chunks only merge the
         # few scores that beat them.
         bounds = [0, *range(min(1024, reach), reach, col_block), reach]
-        for c0, c1 in zip(bounds[:-1], bounds[1:], strict=True):
+        for c0, c1 in pairwise(bounds):
             scores = queries[start:stop] @ data[c0:c1].T
             if block_limits.min() < c1:
                 scores[np.arange(c1 - c0)[None, :] >= (block_limits - c0)[:, None]] = -np.inf
@@ -276,7 +277,8 @@ class NeighbourIndex:
                 meta = json.loads(str(saved["meta"]))
                 if meta.get("format") != cls.FORMAT:
                     raise ValueError(f"format {meta.get('format')!r}, expected {cls.FORMAT!r}")
-                index = cls(saved["ids"], saved["days"].astype("datetime64[D]"), saved["vectors"], meta.get("embedder", ""))
+                index = cls(saved["ids"], saved["days"].astype("datetime64[D]"), saved["vectors"],
+                            meta.get("embedder", ""))
         except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
             raise IndexFileError(f"{path}: not a readable neighbour index ({exc})") from exc
         if not len(index.ids) == len(index.days) == len(index.vectors) or index.vectors.dtype != np.float32:
@@ -367,10 +369,11 @@ def novelty(
     cohort_name = ["all"] * len(ids)
     fine: dict[tuple[str | None, int | None], list[int]] = {}
     coarse: dict[str | None, list[int]] = {}
-    for i in np.flatnonzero(has):
+    for position in np.flatnonzero(has):
+        i = int(position)
         category, year = cohorts[i]
-        fine.setdefault((category, year), []).append(int(i))
-        coarse.setdefault(category, []).append(int(i))
+        fine.setdefault((category, year), []).append(i)
+        coarse.setdefault(category, []).append(i)
     everyone = np.flatnonzero(has)
     if len(everyone):
         pct[everyone] = _midrank_percentiles(distance[everyone])
@@ -470,7 +473,8 @@ def evaluate_planted(
     delays = {"later version": (30, 366), "paraphrase": (1, 366), "cross-list": (1, 31)}
     planted_texts = [_plant(texts[o], kind, rng) for o, kind in zip(originals, kinds, strict=True)]
     planted_days = np.array(
-        [days[o] + np.timedelta64(int(rng.integers(*delays[kind])), "D") for o, kind in zip(originals, kinds, strict=True)],
+        [days[o] + np.timedelta64(int(rng.integers(*delays[kind])), "D")
+         for o, kind in zip(originals, kinds, strict=True)],
         dtype="datetime64[D]",
     )
     start = time.perf_counter()

@@ -52,7 +52,8 @@ def paper_line(paper: dict[str, Any]) -> str:
     badge = "Code" if paper["code_urls"] else ""
     ident = paper["arxiv_id"] or (paper["dois"] or [paper["key"]])[0]
     novelty = paper.get("scores", {}).get("novelty")
-    extra = f"  Novelty {novelty['value']:.0f}% ({novelty['label']})" if novelty and novelty["value"] is not None else ""
+    extra = (f"  Novelty {novelty['value']:.0f}% ({novelty['label']})"
+             if novelty and novelty["value"] is not None else "")
     return (f"{_score_prefix(paper)}{_code(paper)}{when}{badge}  [{ident}]{extra}\n{paper['title']}"
             f"\n{authors_short(paper['authors'])}")
 

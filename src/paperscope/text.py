@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["clean_title", "clean_abstract", "find_code_urls", "canonical_code_url", "title_key"]
+__all__ = ["canonical_code_url", "clean_abstract", "clean_title", "find_code_urls", "title_key"]
 
 # In arXiv metadata a paragraph starts on a line indented by whitespace; other line
 # breaks are hard wraps at ~80 columns.
@@ -16,8 +16,8 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t]+(?=\S)|\n\s*\n")
 
 
 def clean_title(text: str) -> str:
-    """Collapse line wraps and runs of whitespace in a title."""
-    return " ".join(text.split())
+    """Collapse line wraps and runs of whitespace in a title (and drop NUL: see clean_abstract)."""
+    return " ".join(text.replace("\x00", "").split() if "\x00" in text else text.split())
 
 
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -52,8 +52,6 @@ def _collapse_whitespace(text: str) -> str:
     # in ASCII text, once the wraps are spaces, no double space and no other whitespace
     # character proves there is nothing else to collapse. Three times faster on an
     # abstract.
-    if "\x00" in text:  # NUL is no character of any text (PostgreSQL's text cannot hold one)
-        text = text.replace("\x00", "")
     joined = text.replace("\n", " ").strip(" ")
     if (
         joined.isascii()
@@ -65,8 +63,9 @@ def _collapse_whitespace(text: str) -> str:
 
 
 def clean_abstract(text: str) -> str:
-    """Undo hard wraps, keep paragraphs (joined by a blank line), trim."""
-    s = text.strip()
+    """Undo hard wraps, keep paragraphs (joined by a blank line), trim. NUL is dropped: it is
+    no character of any text, and PostgreSQL's text cannot hold it."""
+    s = (text.replace("\x00", "") if "\x00" in text else text).strip()
     if "\r" in s:
         s = s.replace("\r\n", "\n").replace("\r", "\n")
     paragraphs = [_collapse_whitespace(p) for p in _PARAGRAPH_BREAK.split(s)]
@@ -115,7 +114,7 @@ def canonical_code_url(url: str) -> str | None:
                 parts[1] = parts[1][:-4]
         return f"https://{host}/" + "/".join(parts)
     if _PROJECT_PAGE.match(u):
-        scheme, _, rest = u.partition("://") if "://" in u else ("https", "", u)
+        _scheme, _, rest = u.partition("://") if "://" in u else ("https", "", u)
         host, slash, path = rest.partition("/")
         return f"https://{host.lower()}{slash}{path}".rstrip("/")
     return None

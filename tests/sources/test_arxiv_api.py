@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from arxiv_api_recorded import ATOM, FIXTURES, RECORDED, papers, recorded
 from lxml import etree
 
 from paperscope.models import Author, PaperRecord, Rejected, Version
@@ -23,8 +24,6 @@ from paperscope.sources.arxiv_api import (
     read,
 )
 from paperscope.sources.jsonlines import SourceError
-
-from arxiv_api_recorded import ATOM, FIXTURES, RECORDED, papers, recorded
 
 OLD_FEEDS = sorted((FIXTURES / "xml").glob("*.xml"))
 
@@ -241,7 +240,7 @@ def test_read_gzip_and_unreadable_files(tmp_path: Path) -> None:
     html.write_text("<html><body>hi</body></html>", encoding="utf-8")
     with pytest.raises(SourceError, match="not an Atom feed"):
         list(read(html))
-    with pytest.raises(SourceError, match="missing.xml: cannot read"):
+    with pytest.raises(SourceError, match=r"missing\.xml: cannot read"):
         list(read(tmp_path / "missing.xml"))
 
 

@@ -16,6 +16,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from arxiv_api_recorded import ATOM, RECORDED, papers, recorded
+from local_http import FakeClock, LocalServer, ReplyHandler, gaps, serving
 from lxml import etree
 
 from paperscope.models import PaperRecord, Rejected
@@ -27,9 +29,6 @@ from paperscope.sources.arxiv_api import (
     parse_feed,
 )
 from paperscope.sources.arxiv_api_client import ArxivApiClient
-
-from arxiv_api_recorded import ATOM, RECORDED, papers, recorded
-from local_http import FakeClock, LocalServer, ReplyHandler, gaps, serving
 
 
 def test_public_names_exist() -> None:

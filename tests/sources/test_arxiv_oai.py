@@ -144,7 +144,7 @@ def test_oai_error_raises_with_code():
 
 @pytest.mark.parametrize("body", [b"", b"<html><body>Retry after 1 seconds</body></html>", b"<OAI-PMH"])
 def test_not_an_oai_response_is_a_source_error(body):
-    with pytest.raises(SourceError, match="^page.xml: not"):
+    with pytest.raises(SourceError, match=r"^page\.xml: not"):
         parse_list_records(body, "page.xml")
 
 
@@ -245,15 +245,15 @@ def test_read_saved_files_plain_and_gzipped(tmp_path):
 
 
 def test_read_unreadable_or_non_xml_is_a_source_error(tmp_path):
-    with pytest.raises(SourceError, match="missing.xml"):
+    with pytest.raises(SourceError, match=r"missing\.xml"):
         list(read(tmp_path / "missing.xml"))
     junk = tmp_path / "junk.xml"
     junk.write_text("id,title\n1,Not XML\n")
-    with pytest.raises(SourceError, match="junk.xml: not XML"):
+    with pytest.raises(SourceError, match=r"junk\.xml: not XML"):
         list(read(junk))
     truncated = tmp_path / "cut.xml.gz"
     truncated.write_bytes(gzip.compress((FIXTURES / "sample_arxiv_response.xml").read_bytes())[:200])
-    with pytest.raises(SourceError, match="cut.xml.gz: read failed"):
+    with pytest.raises(SourceError, match=r"cut\.xml\.gz: read failed"):
         list(read(truncated))
 
 
@@ -274,7 +274,7 @@ def fake_oai() -> Iterator[FakeOai]:
     fake = FakeOai(pages={})
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:
             query = dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
             fake.requests.append(query)
             key = query.get("resumptionToken")

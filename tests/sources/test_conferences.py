@@ -271,7 +271,9 @@ def test_authors_listed_twice_are_halved_with_their_affiliations(by_venue_id) ->
 
 def test_joined_author_strings_are_split(by_venue_id) -> None:
     piko = titled(by_venue_id, "Piko: A Framework")
-    assert piko.other_ids["venue"] == "siggraph2015/title:piko-a-framework-for-authoring-programmable-graphics-pipelines"
+    assert piko.other_ids["venue"] == (
+        "siggraph2015/title:piko-a-framework-for-authoring-programmable-graphics-pipelines"
+    )
     assert names(piko) == ["Anjul Patney", "Stanley Tzeng", "Kerry A. Seitz, Jr.", "John D. Owens"]
     assert (piko.authors[2].family, piko.authors[2].suffix) == ("Seitz", "Jr.")
     # "Shin&#x27" + "ya Yamaguchi, Sekitoshi Kanai, …": split upstream at the entity's ";".

@@ -14,6 +14,16 @@ from typing import Any
 
 import orjson
 import pytest
+from openalex_recorded import (
+    AUTHOR,
+    AUTHOR_OLDER,
+    DELETED_AUTHOR,
+    FIXTURES,
+    OLDER_WORK,
+    TOPIC,
+    WORK,
+    arxiv_copy,
+)
 
 from paperscope.models import AuthorProfile, Origin, Rejected, WorkRecord
 from paperscope.sources import openalex
@@ -24,17 +34,6 @@ from paperscope.sources.openalex import (
     parse_work,
     read,
     short_id,
-)
-
-from openalex_recorded import (
-    AUTHOR,
-    AUTHOR_OLDER,
-    DELETED_AUTHOR,
-    FIXTURES,
-    OLDER_WORK,
-    TOPIC,
-    WORK,
-    arxiv_copy,
 )
 
 HERE = Origin("test", "record 1")

@@ -18,15 +18,14 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import httpx
 import orjson
 import pytest
+from local_http import FakeClock, LocalServer, ReplyHandler, serving
+from openalex_recorded import AUTHOR, OLDER_WORK, WORK, arxiv_copy
 
 from paperscope.ids import InvalidIdentifier
 from paperscope.models import Rejected, WorkRecord
 from paperscope.sources import openalex_client
 from paperscope.sources.openalex import OpenAlexHttpError, OpenAlexKeyMissingError
 from paperscope.sources.openalex_client import OpenAlexClient
-
-from local_http import FakeClock, LocalServer, ReplyHandler, serving
-from openalex_recorded import AUTHOR, OLDER_WORK, WORK, arxiv_copy
 
 KEY = "test-key-123"
 

@@ -241,7 +241,8 @@ SPLITS_002 = [
      "Zihan Qiu, Zeyu Huang, Bo Zheng et al."),
     ("PaTH Attention: Position Encoding via Accumulating Householder Transformations",
      "Songlin Yang, Yikang Shen, Kaiyue Wen et al."),
-    ("Task Generalization With AutoRegressive Compositional Structure: Can Learning From $D$ Tasks Generalize to $D^{T}$ Tasks?",
+    ("Task Generalization With AutoRegressive Compositional Structure: "
+     "Can Learning From $D$ Tasks Generalize to $D^{T}$ Tasks?",
      "Amirhesam Abedsoltan, Huaqing Zhang, Kaiyue Wen et al."),
 ]  # fmt: skip
 

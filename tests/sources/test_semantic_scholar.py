@@ -10,11 +10,11 @@ import gzip
 import json
 from pathlib import Path
 
+from semantic_scholar_recorded import FIXTURES, Exchange, cassette, works
+
 from paperscope.models import AuthorProfile, Origin, ProviderAuthorship, Rejected, WorkRecord
 from paperscope.sources import semantic_scholar
 from paperscope.sources.semantic_scholar import parse_paper, read
-
-from semantic_scholar_recorded import FIXTURES, Exchange, cassette, works
 
 AS_OF = "2026-11-20"
 TURING_PAPER = "2d5673caa9e6af3a7b82a43f19ee920992db07ad"

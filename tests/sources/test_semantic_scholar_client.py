@@ -16,6 +16,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from local_http import FakeClock, LocalServer, ReplyHandler, gaps, serving
+from semantic_scholar_recorded import cassette, works
 
 from paperscope.models import Rejected, WorkRecord
 from paperscope.sources import semantic_scholar_client
@@ -24,9 +26,6 @@ from paperscope.sources.semantic_scholar import (
     SemanticScholarNotFoundError,
 )
 from paperscope.sources.semantic_scholar_client import PAPER_FIELDS, SemanticScholarClient
-
-from local_http import FakeClock, LocalServer, ReplyHandler, gaps, serving
-from semantic_scholar_recorded import cassette, works
 
 
 def test_public_names_exist() -> None:
@@ -66,7 +65,7 @@ class ReplayServer(LocalServer):
 
     def __init__(self, clock: FakeClock) -> None:
         self.clock = clock
-        self.batches = {(e.fields, tuple(e.ids)): e for e in cassette("test_get_papers") + [BATCH]}
+        self.batches = {(e.fields, tuple(e.ids)): e for e in [*cassette("test_get_papers"), BATCH]}
         self.papers = dict(zip(BATCH.ids, json.loads(BATCH.body), strict=True))
         self.authors = {
             urlsplit(e.url).path: e
@@ -269,10 +268,10 @@ def test_more_than_500_ids_go_in_several_requests(server: ReplayServer, clock: F
 
 
 def test_batch_size_limits(server: ReplayServer, clock: FakeClock) -> None:
-    with pytest.raises(ValueError, match="1..500"):
+    with pytest.raises(ValueError, match=r"1\.\.500"):
         SemanticScholarClient(batch_size=501)
     with make_client(server, clock, batch_size=2) as client:
-        assert len(list(client.papers_batch(BATCH.ids + ["  ", ""]))) == 4
+        assert len(list(client.papers_batch([*BATCH.ids, "  ", ""]))) == 4
     assert [h.ids for h in server.hits] == [BATCH.ids[:2], BATCH.ids[2:]]
 
 

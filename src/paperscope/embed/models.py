@@ -33,9 +33,9 @@ from tokenizers import Tokenizer
 __all__ = [
     "EMBED_EXTRA",
     "STATIC_DIR",
+    "Embedder",
     "EmbedderArtifactError",
     "EmbedderUnavailableError",
-    "Embedder",
     "MiniLMEmbedder",
     "StaticEmbedder",
     "get_embedder",
@@ -113,7 +113,7 @@ class StaticEmbedder:
             raise EmbedderArtifactError(f"{config_path}: invalid JSON ({exc})") from exc
         try:
             tensors = safetensors.numpy.load_file(weights_path)
-        except Exception as exc:  # noqa: BLE001 - the library raises several kinds
+        except Exception as exc:  # the library raises several kinds
             raise EmbedderArtifactError(f"{weights_path}: not a valid safetensors file ({exc})") from exc
         if "embeddings" not in tensors or tensors["embeddings"].ndim != 2:
             raise EmbedderArtifactError(f"{weights_path}: no 2-D 'embeddings' tensor")
@@ -121,7 +121,7 @@ class StaticEmbedder:
         tokenizer_path = directory / "tokenizer.json"
         try:
             self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
-        except Exception as exc:  # noqa: BLE001 - the library raises several kinds
+        except Exception as exc:  # the library raises several kinds
             raise EmbedderArtifactError(f"{tokenizer_path}: unreadable tokenizer ({exc})") from exc
         if self.tokenizer.get_vocab_size() > self.table.shape[0]:
             raise EmbedderArtifactError(f"{weights_path}: fewer rows than the tokenizer's vocabulary")

@@ -36,8 +36,16 @@ from paperscope.resolve.blocking import name_form, names_compatible
 from paperscope.resolve.cluster import MODEL, Model
 
 __all__ = [
-    "NameSet", "Benchmark", "read_name_xml", "read_s2and", "read_lagos_and", "READERS",
-    "b3_scores", "pairwise_scores", "evaluate", "split_of",
+    "READERS",
+    "Benchmark",
+    "NameSet",
+    "b3_scores",
+    "evaluate",
+    "pairwise_scores",
+    "read_lagos_and",
+    "read_name_xml",
+    "read_s2and",
+    "split_of",
 ]
 
 
@@ -119,7 +127,8 @@ def read_name_xml(directory: Path) -> Benchmark:
         name = _text(full[1])
         opened = len(_OPENED.findall(raw))
         bodies = _PUBLICATION.findall(raw)
-        mentions, gold = [], []
+        mentions: list[Mention] = []
+        gold: list[object] = []
         for index, body in enumerate(bodies):
             fields = {tag.lower(): _text(value) for tag, value in _FIELD.findall(body)}
             if not fields.get("label"):

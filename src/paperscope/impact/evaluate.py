@@ -19,6 +19,9 @@ __all__ = ["LabelledPapers", "evaluate", "mae", "ndcg_at_k", "read_labelled_csv"
 LABEL = "TNCSI_SP"
 REQUIRED_COLUMNS = ("id", "title", "abstract", LABEL)
 
+# Truth or predictions: a list of floats or a 1-d numpy array.
+Values = Sequence[float] | np.ndarray
+
 
 def _discounts(n: int, k: int) -> np.ndarray:
     discount = 1.0 / np.log2(np.arange(n) + 2.0)
@@ -34,7 +37,7 @@ def _dcg_tie_averaged(gains: np.ndarray, scores: np.ndarray, k: int) -> float:
     return float(np.sum(mean_gain * np.diff(cumulative, prepend=0.0)))
 
 
-def ndcg_at_k(true: Sequence[float], pred: Sequence[float], k: int = 20) -> float:
+def ndcg_at_k(true: Values, pred: Values, k: int = 20) -> float:
     """Give NDCG@k of one ranking by ``pred`` with gains ``true`` (sklearn's definition)."""
     gains, scores = np.asarray(true, dtype=np.float64), np.asarray(pred, dtype=np.float64)
     if gains.shape != scores.shape or gains.ndim != 1 or len(gains) < 2:
@@ -45,7 +48,7 @@ def ndcg_at_k(true: Sequence[float], pred: Sequence[float], k: int = 20) -> floa
     return 0.0 if ideal == 0 else _dcg_tie_averaged(gains, scores, k) / ideal
 
 
-def mae(true: Sequence[float], pred: Sequence[float]) -> float:
+def mae(true: Values, pred: Values) -> float:
     """Give the mean absolute error."""
     return float(np.mean(np.abs(np.asarray(true, dtype=np.float64) - np.asarray(pred, dtype=np.float64))))
 
@@ -56,7 +59,7 @@ def _average_ranks(values: np.ndarray) -> np.ndarray:
     return (first + (size - 1) / 2.0)[group]
 
 
-def spearman(true: Sequence[float], pred: Sequence[float]) -> float:
+def spearman(true: Values, pred: Values) -> float:
     """Give Spearman's rank correlation (average ranks for ties); nan if one side is constant."""
     a = _average_ranks(np.asarray(true, dtype=np.float64))
     b = _average_ranks(np.asarray(pred, dtype=np.float64))
@@ -65,7 +68,7 @@ def spearman(true: Sequence[float], pred: Sequence[float]) -> float:
     return float(np.sum(a * b) / denominator) if denominator > 0 else float("nan")
 
 
-def evaluate(true: Sequence[float], pred: Sequence[float]) -> dict[str, float | int]:
+def evaluate(true: Values, pred: Values) -> dict[str, float | int]:
     """Give the impact protocol's figures: n, ndcg@20, mae, spearman."""
     return {"n": len(true), "ndcg@20": ndcg_at_k(true, pred, 20), "mae": mae(true, pred),
             "spearman": spearman(true, pred)}

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -62,7 +63,7 @@ def hashed_counts(text: str) -> tuple[np.ndarray, np.ndarray]:
     """Give (feature index, count) of a text's word 1–2-grams and in-word char 3–5-grams."""
     words = _WORD.findall(text)
     keys: list[int] = [_hash(w, WORD_BITS) for w in words]
-    keys += [_hash(f"{a} {b}", WORD_BITS) for a, b in zip(words, words[1:])]
+    keys += [_hash(f"{a} {b}", WORD_BITS) for a, b in pairwise(words)]
     offset = 1 << WORD_BITS
     for word in set(words):
         padded = f" {word} "
@@ -118,7 +119,7 @@ class ImpactModel:
         """Give the uncalibrated linear scores (used for ranking; calibration is monotone)."""
         if len(titles) != len(abstracts):
             raise ValueError(f"{len(titles)} titles but {len(abstracts)} abstracts")
-        texts = [paper_text(t, a) for t, a in zip(titles, abstracts)]
+        texts = [paper_text(t, a) for t, a in zip(titles, abstracts, strict=True)]
         indptr, indices, counts = count_matrix(texts)
         values = tfidf_values(indptr, indices, counts, self.idf)
         rows = np.repeat(np.arange(len(texts)), np.diff(indptr))

@@ -66,7 +66,8 @@ Progress = Callable[[str], None]
 
 def split_of(naid_id: str) -> str:
     """Give "validation" for one NAID id in five (by SHA-1 of the id), else "train"."""
-    return "validation" if int(hashlib.sha1(naid_id.encode("utf-8")).hexdigest(), 16) % 5 == 0 else "train"
+    digest = hashlib.sha1(naid_id.encode("utf-8"), usedforsecurity=False).hexdigest()
+    return "validation" if int(digest, 16) % 5 == 0 else "train"
 
 
 def _title_key(title: str) -> str:
@@ -139,7 +140,7 @@ def read_conferences(path: Path, exclude_titles: set[str], min_group: int) -> _P
         below = np.searchsorted(cites[order], cites, side="left")
         upto = np.searchsorted(cites[order], cites, side="right")
         percentile = (below + upto) / (2.0 * len(cites))
-        for (title, abstract, _), label in zip(members, percentile):
+        for (title, abstract, _), label in zip(members, percentile, strict=True):
             if _title_key(title) not in exclude_titles:
                 papers.add(title, abstract, float(label))
     return papers
@@ -148,7 +149,8 @@ def read_conferences(path: Path, exclude_titles: set[str], min_group: int) -> _P
 def _counts(papers: _Papers) -> Any:
     import scipy.sparse as sp
 
-    indptr, indices, counts = count_matrix([paper_text(t, a) for t, a in zip(papers.titles, papers.abstracts)])
+    texts = [paper_text(t, a) for t, a in zip(papers.titles, papers.abstracts, strict=True)]
+    indptr, indices, counts = count_matrix(texts)
     return sp.csr_matrix((counts, indices, indptr), shape=(len(papers.titles), N_FEATURES))
 
 
@@ -243,7 +245,7 @@ def train(naid_dir: Path, out_dir: Path, conferences: Path | None = None,
 
     coef = np.zeros(N_FEATURES)
     intercept = float(blender.intercept_)
-    for name, b in zip(names, blender.coef_):
+    for name, b in zip(names, blender.coef_, strict=True):
         coef += b * weights[name][0]
         intercept += b * weights[name][1]
     coef[1 << WORD_BITS:] *= hp["char_weight"]  # the model applies un-scaled per-block tf-idf
@@ -264,5 +266,6 @@ def train(naid_dir: Path, out_dir: Path, conferences: Path | None = None,
     return TrainingResult(
         artifact=artifact, validation=validation_scores,
         train_rows={"naid_v1": len(y_main), **{k: len(v.titles) for k, v in sources.items()}},
-        blend={n: float(b) for n, b in zip(names, blender.coef_)} | {"intercept": float(blender.intercept_)},
+        blend={n: float(b) for n, b in zip(names, blender.coef_, strict=True)}
+        | {"intercept": float(blender.intercept_)},
         cross_validation=cv_scores, seconds=time.perf_counter() - started)

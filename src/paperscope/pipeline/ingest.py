@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 
 from paperscope.models import PaperRecord, Record, Rejected, ResearcherPage
@@ -206,10 +206,9 @@ def marked_run(
     except BaseException as exc:
         status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
         stored, rejected, _ = outcome()
-        try:
+        # Should the store be failing too (a full disk), the first error stands.
+        with suppress(Exception):
             store.finish_run(run_id, stored, rejected, status)
-        except Exception:  # noqa: BLE001 - the store is failing (a full disk): the first error stands
-            pass
         raise
     stored, rejected, ok = outcome()
     store.finish_run(run_id, stored, rejected, "done" if ok else "failed")

@@ -73,7 +73,8 @@ def read_ahead(reader: Reader, path: str, batch_size: int) -> Iterator[Record | 
                 ) from None
             if kind == "records":
                 # The rows follow as bytes of their own: see _Batch.send.
-                yield from map(PaperRows._make, marshal.loads(receiver.recv_bytes()))
+                # Bytes our own child process marshalled.
+                yield from map(PaperRows._make, marshal.loads(receiver.recv_bytes()))  # noqa: S302
                 yield from payload
             elif kind == "error":
                 raise payload
@@ -126,7 +127,7 @@ def _picklable(e: Exception) -> Exception:
     whose ``__init__`` takes more than its message pickles but fails to load); else a
     SourceError for a source's error, a RuntimeError for anything else, with its message."""
     try:
-        pickle.loads(pickle.dumps(e))
+        pickle.loads(pickle.dumps(e))  # noqa: S301 - a round trip of our own object
     except Exception:  # noqa: BLE001 - any exception that cannot cross to the parent
         kind = SourceError if isinstance(e, SourceError) else RuntimeError
         return kind(str(e) if kind is SourceError else f"{type(e).__name__}: {e}\n{e.__notes__[-1]}")

@@ -458,7 +458,7 @@ def _researchers(
         pages = Counter(
             page for m in members for page, key in page_names.get(m[0], ()) if key == names[m][1]
         )
-        ids = {tuple(i.split(":", 1)) for m in members for i in clusters.ids.get(m, ())}
+        ids = {_id_pair(i) for m in members for i in clusters.ids.get(m, ())}
         ids.update(("page", page) for page in pages)
         orcid = clusters.orcid.get(cid) or next((v for s, v in sorted(ids) if s == "orcid"), None)
         if orcid:
@@ -470,6 +470,12 @@ def _researchers(
             mentions=sorted(members), ids=ids,
         ))
     return out
+
+
+def _id_pair(text: str) -> tuple[str, str]:
+    """("orcid", "0000-…") from "orcid:0000-…", as the mentions carry their ids."""
+    scheme, _, value = text.partition(":")
+    return scheme, value
 
 
 def _display_name(spellings: Counter[str]) -> str:

@@ -28,10 +28,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from paperscope.resolve.blocking import block_key, name_form, name_variants_key, names_compatible
+from paperscope.resolve.cluster_evidence import CLUSTER_FEATURES, cluster_features, mention_words
 from paperscope.resolve.features import FEATURES, pair_features
 from paperscope.resolve.linkage import average_linkage
 from paperscope.resolve.mentions import Mention
-from paperscope.resolve.cluster_evidence import CLUSTER_FEATURES, cluster_features, mention_words
 
 __all__ = ["MODEL", "Logistic", "Model", "cluster", "first_stage", "pair_scores", "resolve"]
 
@@ -238,8 +238,11 @@ def resolve(
     groups = _UnionFind()
     by_variant: dict[str, str] = {}
     for i, (m, key) in enumerate(zip(mentions, keys, strict=True)):
-        groups.find(key if key is not None else ("alone", i))
-        variant = name_variants_key(m.name) if key is not None else None
+        if key is None:
+            groups.find(("alone", i))
+            continue
+        groups.find(key)
+        variant = name_variants_key(m.name)
         if variant is not None:
             groups.union(by_variant.setdefault(variant, key), key)
     for i, j in must_link:

@@ -43,9 +43,9 @@ class MentionWords:
     """What a cluster profile is built from, per mention, computed once per block."""
 
     coauthors: list[set[str]]
-    venue: list[list[str]]
-    text: list[list[str]]
-    title: list[list[str]]
+    venue: list[tuple[str, ...]]
+    text: list[tuple[str, ...]]
+    title: list[tuple[str, ...]]
     years: np.ndarray     # float, nan when unknown
     crowded: np.ndarray   # bool
 
@@ -91,7 +91,7 @@ def cluster_features(
     coauthors = [set().union(*(words.coauthors[i] for i in m)) for m in members]
     coauthor_lists = [[key for i in m for key in words.coauthors[i]] for m in members]
 
-    def joined(docs: list[list[str]]) -> list[list[str]]:
+    def joined(docs: Sequence[Sequence[str]]) -> list[list[str]]:
         return [[t for i in m for t in docs[i]] for m in members]
 
     # fmin/fmax skip an unknown (nan) year; a cluster with no known year has nan bounds.

@@ -184,7 +184,7 @@ def overlap_counts(sets: list[set[str]], weight: dict[str, float] | None = None)
     return matrix @ matrix.T
 
 
-def tfidf_cosine(docs: list[list[str]], *, idf: bool = True) -> np.ndarray:
+def tfidf_cosine(docs: Sequence[Sequence[str]], *, idf: bool = True) -> np.ndarray:
     """Cosine similarity of the documents' tf-idf vectors, idf taken over these documents.
 
     Only terms in two or more documents can add to a dot product, so the matrix holds just

@@ -25,8 +25,8 @@ import numpy as np
 
 from paperscope.evaluation.disambiguation import NameSet, evaluate, read_name_xml, split_of
 from paperscope.resolve.cluster import MODEL, Logistic, Model, first_stage
-from paperscope.resolve.features import FEATURES, pair_features
 from paperscope.resolve.cluster_evidence import CLUSTER_FEATURES, cluster_features, mention_words
+from paperscope.resolve.features import FEATURES, pair_features
 
 # Features the training set never varies are left at their hand-set weights.
 _HAND_SET = ("affiliation", "categories")

@@ -29,6 +29,7 @@ from paperscope.sources.jsonlines import SourceError
 from paperscope.text import clean_abstract, clean_title, find_code_urls
 
 __all__ = [
+    "SOURCE",
     "ArxivApiError",
     "ArxivEmptyPageError",
     "ArxivError",
@@ -36,7 +37,6 @@ __all__ = [
     "ArxivHttpError",
     "ArxivNetworkError",
     "FeedPage",
-    "SOURCE",
     "build_query",
     "parse_feed",
     "parse_page",

@@ -28,7 +28,7 @@ from paperscope.sources.arxiv_api import (
 from paperscope.sources.http_client import PoliteClient
 from paperscope.sources.http_retry import retry_after_seconds
 
-__all__ = ["ArxivApiClient", "DEFAULT_BASE_URL"]
+__all__ = ["DEFAULT_BASE_URL", "ArxivApiClient"]
 
 DEFAULT_BASE_URL = "https://export.arxiv.org/api/query"
 # arXiv's limit for one request (https://info.arxiv.org/help/api/user-manual.html#paging).

@@ -39,7 +39,7 @@ from paperscope.sources.http_retry import retry_after_seconds
 from paperscope.sources.jsonlines import SourceError
 from paperscope.text import clean_abstract, clean_title, find_code_urls
 
-__all__ = ["OaiError", "OaiHarvester", "OaiPage", "parse_list_records", "read", "SOURCE"]
+__all__ = ["SOURCE", "OaiError", "OaiHarvester", "OaiPage", "parse_list_records", "read"]
 
 SOURCE = "arxiv-oai"
 _EXCERPT_CHARS = 300
@@ -382,7 +382,7 @@ class OaiHarvester:
     max_retry_after_seconds: float = 600.0  # cap on one Retry-After wait
     default_retry_after_seconds: float = 30.0  # when a 503's Retry-After is unreadable
     user_agent: str = "paperscope (OAI-PMH harvester)"
-    sleep: Callable[[float], object] = field(default=time.sleep, repr=False)
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
     transport: httpx.BaseTransport | None = field(default=None, repr=False)
 
     # Progress of the last list_records call.

@@ -367,16 +367,16 @@ def _authors(
 
     authors: list[Author] = []
     for name, affiliation in split_pairs:
-        raw, parts = _parse_name(name)
-        if parts is None:
+        raw, name_parts = _parse_name(name)
+        if name_parts is None:
             notes["empty author name skipped"] += 1
             continue
         authors.append(
             Author(
                 raw,
-                parts.given,
-                parts.family,
-                parts.suffix,
+                name_parts.given,
+                name_parts.family,
+                name_parts.suffix,
                 affiliations=list(_split_affiliation(affiliation)) if affiliation else [],
                 position=len(authors),
             )

@@ -34,7 +34,7 @@ class PoliteClient:
 
     _error_type: ClassVar[type[SourceError]]
     """The source's errors: only these are retried, and only when ``retryable``."""
-    _network_error: ClassVar[Callable[[str, str], SourceError]]
+    _network_error: ClassVar[type[SourceError]]
     """Built as ``(message, url)`` for a timeout or a failed connection."""
 
     num_retries: int

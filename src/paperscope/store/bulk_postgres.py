@@ -63,10 +63,10 @@ def copy_rows_ignoring_conflicts(db: Database, table: str, columns: Sequence[str
         return 0
     stage = f"stage_{table}"
     cols = ", ".join(columns)
-    db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS"  # noqa: S608
+    db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS"
                f" AS SELECT {cols} FROM {table} WITH NO DATA")
     _TYPES.setdefault((stage, ",".join(columns)), _types(db, table, columns))
     copy_rows(db, stage, columns, rows)
-    db.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage} ON CONFLICT DO NOTHING")  # noqa: S608
-    db.execute(f"DELETE FROM {stage}")  # noqa: S608
+    db.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage} ON CONFLICT DO NOTHING")
+    db.execute(f"DELETE FROM {stage}")
     return len(rows)

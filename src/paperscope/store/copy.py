@@ -201,7 +201,7 @@ class _Side:
         self.key_sql = ", ".join(quoted(k) for k in plan.key)
         self.key_tuple = f"({self.key_sql})" if len(plan.key) > 1 else self.key_sql
         self.key_marks = "(" + ", ".join("?" * len(plan.key)) + ")" if len(plan.key) > 1 else "?"
-        self.select = f"SELECT {select} FROM {self.table}"  # noqa: S608
+        self.select = f"SELECT {select} FROM {self.table}"
         self.desc = ", ".join(f"{quoted(k)} DESC" for k in plan.key)
         self.key_at = plan.key_positions
 
@@ -235,11 +235,11 @@ class _Side:
             return list(self.db.execute(sql, params).fetchall())
 
     def count(self) -> int:
-        return int(self._rows(f"SELECT count(*) FROM {self.table}")[0][0])  # noqa: S608
+        return int(self._rows(f"SELECT count(*) FROM {self.table}")[0][0])
 
     def count_upto(self, key: Sequence[Any]) -> int:
         return int(self._rows(
-            f"SELECT count(*) FROM {self.table} WHERE {self.key_tuple} <= {self.key_marks}", list(key)  # noqa: S608
+            f"SELECT count(*) FROM {self.table} WHERE {self.key_tuple} <= {self.key_marks}", list(key)
         )[0][0])
 
     def page(self, after: Sequence[Any] | None, limit: int) -> list[tuple[Any, ...]]:
@@ -279,7 +279,7 @@ class _Side:
         marks = ", ".join(vectors.parameter(self.db) if c in self.plan.vector_columns else "?"
                           for c in self.plan.columns)
         columns = ", ".join(quoted(c) for c in self.plan.columns)
-        return f"INSERT INTO {self.table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING"  # noqa: S608
+        return f"INSERT INTO {self.table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING"
 
     def encode(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         """Canonical rows as this engine binds them (vectors: bytes in SQLite, pgvector text)."""
@@ -520,7 +520,7 @@ def _continue_identities(dst: Store) -> dict[str, int]:
     ).fetchall():
         if table in NOT_COPIED:
             continue
-        (top,) = dst.db.execute(f"SELECT max({quoted(column)}) FROM {quoted(table)}").fetchone()  # noqa: S608
+        (top,) = dst.db.execute(f"SELECT max({quoted(column)}) FROM {quoted(table)}").fetchone()
         if top is None:
             continue
         with dst.transaction():

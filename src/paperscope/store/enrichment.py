@@ -162,7 +162,7 @@ class EnrichmentWriter:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             for pid, doi in self.db.execute(
-                f"SELECT paper_id, value FROM paper_ids WHERE scheme = 'doi' AND paper_id IN ({marks(chunk)})"  # noqa: S608
+                f"SELECT paper_id, value FROM paper_ids WHERE scheme = 'doi' AND paper_id IN ({marks(chunk)})"
                 " ORDER BY paper_id, value", chunk,
             ):
                 dois.setdefault(pid, []).append(doi)

@@ -40,7 +40,7 @@ class FeedStore:
 
     def newest_date(self) -> str | None:
         """The latest first date of any paper (the feed's "now": a sample is not today)."""
-        row = self.db.execute(f"SELECT max({_DATE}) FROM papers p").fetchone()  # noqa: S608
+        row = self.db.execute(f"SELECT max({_DATE}) FROM papers p").fetchone()
         return row[0] if row else None
 
     def page(self, sort: str, where: FeedFilter, limit: int, offset: int) -> tuple[list[int], int]:
@@ -69,7 +69,7 @@ class FeedStore:
         counted = " FROM papers p" + (novelty if where.min_novelty is not None else "") + sql
         total = self.db.execute("SELECT count(*)" + counted, args).fetchone()[0]
         rows = self.db.execute(
-            f"SELECT p.id FROM papers p{impact}{novelty}{sql} ORDER BY {FEED_SORTS[sort]} LIMIT ? OFFSET ?",  # noqa: S608
+            f"SELECT p.id FROM papers p{impact}{novelty}{sql} ORDER BY {FEED_SORTS[sort]} LIMIT ? OFFSET ?",
             [*args, limit, offset],
         ).fetchall()
         return [pid for (pid,) in rows], total
@@ -87,7 +87,7 @@ class FeedStore:
             return []
         marks = ", ".join("?" * len(paper_ids))
         return self.db.execute(
-            f"SELECT p.id, p.key, p.title, {_DATE} FROM papers p WHERE p.id IN ({marks})",  # noqa: S608
+            f"SELECT p.id, p.key, p.title, {_DATE} FROM papers p WHERE p.id IN ({marks})",
             paper_ids,
         ).fetchall()
 
@@ -140,7 +140,7 @@ class FeedStore:
                    recent_mean - coalesce(earlier_mean, ?) AS gain
             FROM per JOIN researchers r ON r.id = per.rid
             ORDER BY gain DESC, recent_n DESC, per.rid LIMIT ?
-            """,  # noqa: S608
+            """,
             (since, since, min_recent, mean, limit),
         ).fetchall()
         keys = ("id", "name", "recent_ai_score", "recent_papers", "earlier_ai_score", "earlier_papers", "gain")

@@ -43,12 +43,12 @@ class PostgresFullText:
     def drop_papers(self, paper_ids: Sequence[int]) -> None:
         if not paper_ids:
             return
-        self.db.execute(f"DELETE FROM search_papers WHERE paper_id IN ({marks(paper_ids)})", paper_ids)  # noqa: S608
+        self.db.execute(f"DELETE FROM search_papers WHERE paper_id IN ({marks(paper_ids)})", paper_ids)
 
     def index_papers(self, rows: Sequence[tuple[int, str, str, str]]) -> None:
         """(Re)index (paper id, title, abstract, authors) rows."""
         self.db.executemany(
-            f"INSERT INTO search_papers (paper_id, document) VALUES (?, {_DOCUMENT})"  # noqa: S608
+            f"INSERT INTO search_papers (paper_id, document) VALUES (?, {_DOCUMENT})"
             " ON CONFLICT (paper_id) DO UPDATE SET document = excluded.document",
             rows,
         )
@@ -66,7 +66,7 @@ class PostgresFullText:
             return []
         query = (" " if every_term else " or ").join(words)
         return [(pid, float(score)) for pid, score in self.db.execute(
-            f"SELECT s.paper_id, -ts_rank_cd('{_WEIGHTS}', s.document, q, 2) AS score"  # noqa: S608
+            f"SELECT s.paper_id, -ts_rank_cd('{_WEIGHTS}', s.document, q, 2) AS score"
             " FROM search_papers s, websearch_to_tsquery('english', unaccent(?)) q"
             " WHERE s.document @@ q ORDER BY score, s.paper_id LIMIT ?",
             (query, limit),

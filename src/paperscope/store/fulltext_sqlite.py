@@ -30,7 +30,7 @@ class SqliteFullText:
     def drop_papers(self, paper_ids: Sequence[int]) -> None:
         if not paper_ids:
             return
-        self.db.execute(f"DELETE FROM search_papers WHERE rowid IN ({marks(paper_ids)})", paper_ids)  # noqa: S608
+        self.db.execute(f"DELETE FROM search_papers WHERE rowid IN ({marks(paper_ids)})", paper_ids)
 
     def index_papers(self, rows: Sequence[tuple[int, str, str, str]]) -> None:
         """(Re)index (paper id, title, abstract, authors) rows."""
@@ -49,7 +49,7 @@ class SqliteFullText:
         joiner = " " if every_term else " OR "
         weights = ", ".join(str(w) for w in _BM25_WEIGHTS)
         return [(pid, score) for pid, score in self.db.execute(
-            f"SELECT rowid, bm25(search_papers, {weights}) AS score FROM search_papers"  # noqa: S608
+            f"SELECT rowid, bm25(search_papers, {weights}) AS score FROM search_papers"
             " WHERE search_papers MATCH ? ORDER BY score LIMIT ?",
             (joiner.join(_quote(t) for t in terms), limit),
         )]

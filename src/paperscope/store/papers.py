@@ -305,7 +305,7 @@ class PaperWriter:
         c = self.db
         # Rows keyed without the paper id move over whole.
         for table in ("paper_ids", "researcher_page_papers"):
-            c.execute(f"UPDATE {table} SET paper_id = ? WHERE paper_id = ?", (survivor, other))  # noqa: S608
+            c.execute(f"UPDATE {table} SET paper_id = ? WHERE paper_id = ?", (survivor, other))
         # Rows keyed by the paper id are copied where the survivor lacks them.
         for table, cols in (
             ("versions", "version, submitted, size"),
@@ -319,7 +319,7 @@ class PaperWriter:
             ("paper_topics", "source, topic, rank"),
         ):
             c.execute(
-                f"INSERT INTO {table} (paper_id, {cols}) SELECT ?, {cols}"  # noqa: S608
+                f"INSERT INTO {table} (paper_id, {cols}) SELECT ?, {cols}"
                 f" FROM {table} WHERE paper_id = ? ON CONFLICT DO NOTHING",
                 (survivor, other),
             )

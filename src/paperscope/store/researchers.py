@@ -198,7 +198,7 @@ class ResearcherStore:
         out: dict[int, str] = {}
         for chunk in _chunks(sorted(set(paper_ids)), 500):
             out.update(self.db.execute(
-                f"SELECT id, key FROM papers WHERE id IN ({', '.join('?' * len(chunk))})",  # noqa: S608
+                f"SELECT id, key FROM papers WHERE id IN ({', '.join('?' * len(chunk))})",
                 chunk,
             ))
         return out
@@ -356,7 +356,7 @@ class ResearcherStore:
             ):
                 out[pid]["hidden_authors"].append({"name": name, "affiliations": orjson.loads(affs)})
             for pid, url in c.execute(
-                f"SELECT paper_id, url FROM code_links WHERE paper_id IN ({marks}) ORDER BY paper_id, position, url",  # noqa: S608
+                f"SELECT paper_id, url FROM code_links WHERE paper_id IN ({marks}) ORDER BY paper_id, position, url",
                 chunk,
             ):
                 out[pid]["code_urls"].append(url)
@@ -374,7 +374,7 @@ class ResearcherStore:
                 out[pid]["citations_by_year"].setdefault(source, {})[year] = count
             subjects = [f"paper:{pid}" for pid in chunk]
             for subject, field_, value, source, as_of in c.execute(
-                f"SELECT subject, field, value, source, as_of FROM claims WHERE subject IN ({marks})"  # noqa: S608
+                f"SELECT subject, field, value, source, as_of FROM claims WHERE subject IN ({marks})"
                 " ORDER BY id",
                 subjects,
             ):

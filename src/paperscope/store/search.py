@@ -139,7 +139,7 @@ class SearchStore:
             with self._transaction():
                 self.text.drop_papers(chunk)
                 self.db.execute(
-                    f"DELETE FROM search_papers_indexed WHERE paper_id IN ({marks(chunk)})", chunk  # noqa: S608
+                    f"DELETE FROM search_papers_indexed WHERE paper_id IN ({marks(chunk)})", chunk
                 )
         return len(gone)
 
@@ -157,19 +157,19 @@ class SearchStore:
         running_id = running[0] if running else None
         authors: dict[int, list[str]] = {}
         for pid, name in c.execute(
-            f"SELECT paper_id, raw_name FROM authorships WHERE paper_id IN ({in_ids})"  # noqa: S608
+            f"SELECT paper_id, raw_name FROM authorships WHERE paper_id IN ({in_ids})"
             " ORDER BY paper_id, position",
             paper_ids,
         ):
             authors.setdefault(pid, []).append(name)
         for pid, name in c.execute(
-            f"SELECT paper_id, raw_name FROM hidden_authorships WHERE paper_id IN ({in_ids})"  # noqa: S608
+            f"SELECT paper_id, raw_name FROM hidden_authorships WHERE paper_id IN ({in_ids})"
             " ORDER BY paper_id, id",
             paper_ids,
         ):
             authors.setdefault(pid, []).append(name)
         rows = c.execute(
-            f"SELECT id, updated_run, title, abstract FROM papers WHERE id IN ({in_ids})",  # noqa: S608
+            f"SELECT id, updated_run, title, abstract FROM papers WHERE id IN ({in_ids})",
             paper_ids,
         ).fetchall()
         self.text.index_papers([(pid, title, abstract or "", ", ".join(authors.get(pid, ())))
@@ -247,7 +247,7 @@ class SearchStore:
         out: dict[int, tuple[str, str, int]] = {}
         for chunk in _chunks(list(researcher_ids), 500):
             for rid, name, key, mentions in self.db.execute(
-                f"SELECT id, name, name_key, mentions FROM researchers WHERE id IN ({marks(chunk)})",  # noqa: S608
+                f"SELECT id, name, name_key, mentions FROM researchers WHERE id IN ({marks(chunk)})",
                 chunk,
             ):
                 out[rid] = (name, key, mentions)
@@ -295,7 +295,7 @@ class SearchStore:
             if pid in out:
                 out[pid]["arxiv_id"] = value
         for pid, position, name in c.execute(
-            f"SELECT paper_id, position, raw_name FROM authorships WHERE paper_id IN ({in_ids})"  # noqa: S608
+            f"SELECT paper_id, position, raw_name FROM authorships WHERE paper_id IN ({in_ids})"
             " ORDER BY paper_id, position",
             ids,
         ):

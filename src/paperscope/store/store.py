@@ -425,4 +425,4 @@ class Store:
         if not table.isidentifier() or not all(p.strip().isidentifier() for p in order_by.split(",")):
             raise ValueError(f"bad table or column name: {table!r} {order_by!r}")
         columns = ", ".join(self.db.table_columns(table))
-        return self.db.execute(f"SELECT {columns} FROM {table} ORDER BY {order_by}")  # noqa: S608
+        return self.db.execute(f"SELECT {columns} FROM {table} ORDER BY {order_by}")

@@ -59,7 +59,7 @@ def read_all(db: Database, model: str) -> tuple[list[int], np.ndarray]:
     chunks: list[Any] = []
     dim = 0
     for pid, d, value in db.execute(
-        f"SELECT paper_id, dim, {column(db)} FROM embeddings WHERE model = ? ORDER BY paper_id", (model,)  # noqa: S608
+        f"SELECT paper_id, dim, {column(db)} FROM embeddings WHERE model = ? ORDER BY paper_id", (model,)
     ):
         ids.append(pid)
         chunks.append(value)
@@ -117,12 +117,12 @@ class PgVectorIndex:
 
     def __len__(self) -> int:
         return int(self.db.execute(
-            f"SELECT count(*) FROM embeddings WHERE model = {self._model}"  # noqa: S608
+            f"SELECT count(*) FROM embeddings WHERE model = {self._model}"
         ).fetchone()[0])
 
     def vector(self, paper_id: int) -> np.ndarray | None:
         row = self.db.execute(
-            f"SELECT {column(self.db)} FROM embeddings WHERE model = {self._model} AND paper_id = ?",  # noqa: S608
+            f"SELECT {column(self.db)} FROM embeddings WHERE model = {self._model} AND paper_id = ?",
             (int(paper_id),),
         ).fetchone()
         return None if row is None else decode(self.db, bytes(row[0]))
@@ -141,7 +141,7 @@ class PgVectorIndex:
         for q, vector in enumerate(queries):
             text = encode(self.db, vector)
             rows = self.db.execute(
-                f"SELECT paper_id, 1 - (vector <=> CAST(? AS vector)) FROM embeddings"  # noqa: S608
+                f"SELECT paper_id, 1 - (vector <=> CAST(? AS vector)) FROM embeddings"
                 f" WHERE model = {self._model}"
                 f" ORDER BY vector::halfvec({d}) <=> CAST(? AS halfvec({d})) LIMIT ?",
                 (text, text, k),
@@ -158,5 +158,5 @@ def open_index(db: Database, model: str) -> PgVectorIndex | None:
         return None
     if not db.execute("SELECT 1 FROM pg_indexes WHERE indexname = ?", (_index_name(model),)).fetchone():
         return None
-    row = db.execute(f"SELECT dim FROM embeddings WHERE model = {_literal(model)} LIMIT 1").fetchone()  # noqa: S608
+    row = db.execute(f"SELECT dim FROM embeddings WHERE model = {_literal(model)} LIMIT 1").fetchone()
     return None if row is None else PgVectorIndex(db, model, int(row[0]))

@@ -47,7 +47,9 @@ def feed_params(
     category: Annotated[str | None, Query(max_length=40, description="Primary category, e.g. cs.LG")] = None,
     has_code: Annotated[bool | None, Query(description="Only papers with a code link")] = None,
     min_novelty: Annotated[float | None, Query(ge=0, le=100)] = None,
-    since: Annotated[dt.date | None, Query(description="First date on or after (default: 90 days before the newest paper)")] = None,
+    since: Annotated[
+        dt.date | None, Query(description="First date on or after (default: 90 days before the newest paper)")
+    ] = None,
     until: Annotated[dt.date | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
@@ -59,7 +61,7 @@ def feed_params(
         since.isoformat() if since else app.corpus_figure("feed_window", lambda: views.feed_window(store)),
         until.isoformat() if until else None,
     )
-    return app.cached(  # type: ignore[no-any-return]
+    return app.cached(
         f"feed:{sort}:{where}:{limit}:{offset}",
         lambda: views.feed_view(store, sort=sort, where=where, limit=limit, offset=offset),
     )
@@ -82,9 +84,11 @@ def researcher(
     app = state(request)
     as_of = app.as_of()
     try:
-        return app.cached(  # type: ignore[no-any-return]
+        return app.cached(
             f"researcher:{researcher_id}:{as_of}:{sort}:{limit}:{offset}",
-            lambda: views.researcher_view(app.store(), researcher_id, as_of=as_of, sort=sort, limit=limit, offset=offset),
+            lambda: views.researcher_view(
+                app.store(), researcher_id, as_of=as_of, sort=sort, limit=limit, offset=offset
+            ),
         )
     except views.NotFound as exc:
         raise HTTPException(404, str(exc)) from None

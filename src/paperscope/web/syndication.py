@@ -12,7 +12,6 @@ from feedgen.feed import FeedGenerator
 
 from paperscope.web.app import paper_url
 
-
 __all__ = ["feed_response", "researcher_response"]
 
 MEDIA = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
