@@ -358,9 +358,14 @@ class PaperWriter:
                 self.write_claims(run_id, f"paper:{pid}", p.claims)
             if p.author_ids:
                 self._write_author_ids(pid, p)
-        # A plain insert is cheaper, where no row can be there already.
-        insert = INSERT_PROVENANCE if new_papers else UPSERT_PROVENANCE
-        c.executemany(insert, [(pid, p.source, p.key, p.origin, run_id) for pid, p in papers])
+        # A plain insert is cheaper, where no row can be there already (PostgreSQL: COPY).
+        rows = [(pid, p.source, p.key, p.origin, run_id) for pid, p in papers]
+        if new_papers and c.dialect == "postgresql":
+            from paperscope.store import bulk_postgres
+
+            bulk_postgres.copy_rows(c, "provenance", ("paper_id", "source", "record_id", "origin", "run_id"), rows)
+        else:
+            c.executemany(INSERT_PROVENANCE if new_papers else UPSERT_PROVENANCE, rows)
 
     def _write_author_ids(self, paper_id: int, paper: PaperRows) -> None:
         """Person ids a source gives its authors, kept as that scheme's authorships (as
