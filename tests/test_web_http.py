@@ -478,3 +478,45 @@ def test_a_database_damaged_while_serving_is_503_not_500(web_db: Path, tmp_path:
             assert answer.status_code == 503, (path, answer.status_code)
             assert "the database is unavailable: the database file is damaged" in answer.text
             assert answer.headers["retry-after"] == "5"
+
+
+def test_serve_with_two_workers_answers_from_two_processes(web_db: Path | str) -> None:
+    """`paperscope serve --workers 2`: two worker processes, each its own app, every answer 200."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    server = subprocess.Popen([sys.executable, "-m", "paperscope.cli", "--db", str(web_db), "serve", "--workers", "2",
+                               "--port", str(port), "--as-of", AS_OF.isoformat()],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        statuses: list[int] = []
+        deadline = time.monotonic() + 90
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            while time.monotonic() < deadline and not statuses:
+                try:
+                    statuses.append(client.get("/api/feed").status_code)
+                except httpx.TransportError:
+                    time.sleep(0.2)
+            statuses += [client.get("/api/feed", params={"offset": i}).status_code for i in range(20)]
+        workers = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _parent(p) == server.pid]
+        assert statuses == [200] * 21
+        assert len(workers) >= 2, "uvicorn starts one process per worker"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        assert server.stderr is not None
+        server.stderr.close()
+
+
+def _parent(proc: Path) -> int | None:
+    try:
+        return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None

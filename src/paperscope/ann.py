@@ -93,12 +93,14 @@ def published_dir(store: Store, embedder: str) -> Path | None:
 
 def open_index(store: Store, embedder: str) -> Any:
     """The index that answers undated "most similar papers" queries for a store: the
-    engine's own where it keeps one (PostgreSQL's pgvector HNSW), else the published
-    usearch generation (memory-mapped, shared per process); None if there is neither."""
-    own = store.scores.vector_index(embedder)
-    if own is not None:
-        return own
-    return open_shared(published_dir(store, embedder))
+    published usearch generation where this host has its files (memory-mapped, shared per
+    process: no round trip to the database), else the engine's own where it keeps one
+    (PostgreSQL's pgvector HNSW: a web worker on a host without the files); None if
+    there is neither."""
+    published = open_shared(published_dir(store, embedder))
+    if published is not None:
+        return published
+    return store.scores.vector_index(embedder)
 
 
 def load_published(store: Store, embedder: str) -> AnnIndex | None:

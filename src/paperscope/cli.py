@@ -705,13 +705,15 @@ def serve(ctx: click.Context, host: str, port: int, as_of: Any, workers: int) ->
 
     db = ctx.obj["db"]
     app = create_app(db, as_of=as_of.date() if as_of else None)  # checks the database first
-    warm(app)  # reads what every page needs: a damaged database ends here, in one line
+    if workers == 1:  # (several: each worker warms its own app, and this one is not served)
+        warm(app)  # reads what every page needs: a damaged database ends here, in one line
     where = app.state.paperscope.watch.location
     click.echo(f"paperscope: serving {where} at http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
     if workers == 1:
         uvicorn.run(app, host=host, port=port, log_level="warning")
         return
     # Several processes: uvicorn starts each from the factory, which reads these.
+    app.state.paperscope.watch.close()
     os.environ["PAPERSCOPE_DB"] = str(db)
     if as_of:
         os.environ["PAPERSCOPE_AS_OF"] = as_of.date().isoformat()

@@ -160,7 +160,16 @@ class PaperWriter:
         bulk.copy_rows(self.db, "papers", _PAPER_COLUMNS, batch.papers)
         bulk.copy_rows(self.db, "paper_ids", ("scheme", "value", "paper_id"), batch.ids)
         bulk.copy_rows(self.db, "versions", ("paper_id", "version", "submitted", "size"), batch.versions)
-        bulk.copy_rows_ignoring_conflicts(self.db, "authorships", _AUTHOR_COLUMNS, batch.authors)
+        # New papers have no authorships yet: a repeat can only come from the batch itself
+        # (a source listing one place twice), and the first one stands, as ON CONFLICT DO
+        # NOTHING keeps it on SQLite.
+        seen: set[tuple[object, object]] = set()
+        authors = []
+        for author in batch.authors:
+            if (author[0], author[1]) not in seen:
+                seen.add((author[0], author[1]))
+                authors.append(author)
+        bulk.copy_rows(self.db, "authorships", _AUTHOR_COLUMNS, authors)
         # Few, and numbered in the order learnt (their id): one INSERT each, in order.
         self.db.executemany(_INSERT_HIDDEN_AUTHOR, batch.hidden_authors)
 
@@ -202,6 +211,13 @@ class PaperWriter:
         for scheme, value in ids:
             by_scheme.setdefault(scheme, []).append(value)
         found: dict[tuple[str, str], int] = {}
+        if self.db.dialect == "postgresql":  # one query per scheme: the values as one array
+            for scheme, values in by_scheme.items():
+                for value, paper_id in self.db.execute(
+                    "SELECT value, paper_id FROM paper_ids WHERE scheme = ? AND value = ANY(?)", (scheme, values)
+                ):
+                    found[(scheme, value)] = paper_id
+            return found
         for scheme, values in by_scheme.items():
             for start in range(0, len(values), 500):
                 chunk = values[start : start + 500]

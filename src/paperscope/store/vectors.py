@@ -4,10 +4,9 @@
 Nearest-neighbour indexes (docs/storage.md says which serves what, and why):
 - the usearch file (``paperscope.ann``) beside the database, or in ``$PAPERSCOPE_ARTIFACTS``
   for PostgreSQL: novelty's date-limited queries on both backends (150k queries answered
-  in-process in seconds), and search / similar papers on SQLite;
+  in-process in seconds), and search / similar papers wherever this host has the file;
 - on PostgreSQL, a pgvector HNSW index per model (``ensure_index``, ``PgVectorIndex``):
-  the web app's similar papers and semantic search, which then need no file shared
-  between the web workers.
+  similar papers and semantic search for a web worker on a host without the file.
 """
 
 from __future__ import annotations
