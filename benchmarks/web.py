@@ -26,8 +26,15 @@ HTTP/1.1 client in this process (see Connection: httpx cost more CPU than the se
 cheaper pages). ``--profile S`` adds a py-spy record of the server for S seconds under the
 researcher load (or ``--profile-class``): raw stacks kept, the top frames printed.
 
+``--db`` is a SQLite file or a ``postgresql://`` URL. On PostgreSQL, when the server runs
+on this machine (its backends are visible in /proc), a "db" CPU column adds the CPU of the
+whole PostgreSQL server (postmaster, backends, background processes), taken out of
+"other". ``--workers N`` is passed to ``paperscope serve --workers N``; the server's CPU
+and RSS are then those of its whole process tree (the supervisor and its workers).
+
     python benchmarks/web.py --db scratch.db [--seconds 20] [--connections 32]
         [--classes static,researcher,paper,feed,search,mixed] [--paced 0.5] [--profile 10]
+    python benchmarks/web.py --db postgresql://user@host/conf [--workers 2] ...
 
 The database is migrated and may be indexed in place: pass a copy.
 """
@@ -41,7 +48,6 @@ import os
 import random
 import re
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -85,10 +91,13 @@ def paper_path(ref: str) -> str:
     return "/papers/" + quote(ref, safe=":/")  # as the app's own links quote them
 
 
-def pick_targets(db: Path, rng: random.Random, *, researchers: int = 200, papers: int = 500,
+def pick_targets(db: str | Path, rng: random.Random, *, researchers: int = 200, papers: int = 500,
                  feeds: int = 120, queries: int = 200) -> Targets:
-    """Request paths drawn from the database (opened read-only)."""
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    """Request paths drawn from the database (opened read-only; SQLite or PostgreSQL)."""
+    from paperscope.store import open_store
+
+    store = open_store(db, read_only=True)
+    conn = store.db  # `?` placeholders and fetchone/fetchall on both engines
     out = Targets()
     out.paths["static"] = ["/static/style.css"]
 
@@ -120,8 +129,9 @@ def pick_targets(db: Path, rng: random.Random, *, researchers: int = 200, papers
 
     # Feed: both addresses, every sort, the filters a visitor clicks, deep pages now and then.
     categories = [c for (c,) in conn.execute(
-        "SELECT coalesce(primary_category, category_code) AS c FROM papers WHERE c IS NOT NULL"
-        " GROUP BY c ORDER BY count(*) DESC LIMIT 6")]
+        "SELECT coalesce(primary_category, category_code) AS c FROM papers"
+        " WHERE coalesce(primary_category, category_code) IS NOT NULL"
+        " GROUP BY c ORDER BY count(*) DESC LIMIT 6").fetchall()]
     newest_year = conn.execute("SELECT max(year) FROM papers").fetchone()[0] or 2025
     paths = []
     for _ in range(feeds):
@@ -174,7 +184,7 @@ def pick_targets(db: Path, rng: random.Random, *, researchers: int = 200, papers
         found.append("/search?" + urlencode({"q": q[:200]}))
     out.paths["search"] = found
     out.notes.append(f"{len(found)} search queries (" + ", ".join(f"{n} {k}" for k, n in kinds.most_common()) + ")")
-    conn.close()
+    store.close()
     return out
 
 
@@ -225,21 +235,80 @@ def machine_busy_seconds() -> float:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process (all its threads) so far."""
+    """User + system CPU of a process (all its threads) and of all its descendants so far:
+    living ones by their own counters, ended ones as their parent's cutime/cstime.
+    (`paperscope serve --workers N`: the supervisor and its workers; PostgreSQL: the
+    postmaster and its backends.)"""
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
+    total = int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+    for child in descendants(pid):
+        try:
+            f = Path(f"/proc/{child}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # ended meanwhile
+        total += int(f[11]) + int(f[12])
+    return total / TICKS
+
+
+def descendants(pid: int) -> list[int]:
+    """The living descendants of a process (by /proc/*/stat's ppid)."""
+    children: dict[int, list[int]] = collections.defaultdict(list)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rpartition(")")[2].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children[ppid].append(int(entry.name))
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def tree_status(pid: int) -> dict[str, int]:
+    """proc_status summed over a process and its descendants (one process: the same)."""
+    total = proc_status(pid)
+    for child in descendants(pid):
+        try:
+            status = proc_status(child)
+        except OSError:
+            continue
+        for key, value in status.items():
+            total[key] = total.get(key, 0) + value
+    return total
+
+
+def postgres_server_pid(db: str) -> int | None:
+    """The postmaster of the PostgreSQL server at ``db``, if it runs on this machine."""
+    import psycopg
+
+    try:
+        with psycopg.connect(db) as conn:
+            backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+            stat = Path(f"/proc/{backend}/stat").read_text()
+    except (OSError, psycopg.Error):
+        return None
+    parent = int(stat.rpartition(")")[2].split()[1])
+    return parent if "postgres" in Path(f"/proc/{parent}/cmdline").read_bytes().decode(errors="replace") else None
 
 
 class Server:
     """`paperscope serve` in a subprocess; its log in a temporary file."""
 
-    def __init__(self, db: Path, as_of: str | None, workdir: Path, view_cache: int | None = None) -> None:
+    def __init__(self, db: str | Path, as_of: str | None, workdir: Path, view_cache: int | None = None,
+                 workers: int = 1) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = workdir / "serve.log"
         args = [str(EXE), "--db", str(db), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         if as_of:
             args += ["--as-of", as_of]
+        if workers != 1:
+            args += ["--workers", str(workers)]
         self.started = time.perf_counter()
         self.log = self.log_path.open("w")
         env = dict(os.environ, **({"PAPERSCOPE_VIEW_CACHE": str(view_cache)} if view_cache is not None else {}))
@@ -258,6 +327,21 @@ class Server:
                 pass
             time.sleep(0.1)
         raise RuntimeError(f"paperscope serve did not answer within {timeout:.0f} s")
+
+    def wait_workers(self, workers: int, timeout: float = 180) -> float:
+        """Seconds from start until every worker has started and warmed up: ``workers``
+        processes below the supervisor, and the whole tree idle (< 10% of a core) for 1 s.
+        The first worker answering (wait_ready) says nothing of the others, which share its
+        socket and accept only once their own start-up is done."""
+        deadline = time.perf_counter() + timeout
+        last = cpu_seconds(self.proc.pid)
+        while time.perf_counter() < deadline:
+            time.sleep(1.0)
+            now = cpu_seconds(self.proc.pid)
+            if len(descendants(self.proc.pid)) >= workers and now - last < 0.1:
+                return time.perf_counter() - self.started
+            last = now
+        raise RuntimeError(f"paperscope serve's {workers} workers did not settle within {timeout:.0f} s")
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -284,14 +368,15 @@ class Server:
 class RssWatch(threading.Thread):
     """Samples the server's RSS every 0.2 s (VmHWM gives the true peak at the end)."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, tree: bool = False) -> None:
         super().__init__(daemon=True)
         self.pid, self.peak_kib, self.done = pid, 0, threading.Event()
+        self.status = tree_status if tree else proc_status  # tree: summed over the workers
 
     def run(self) -> None:
         while not self.done.wait(0.2):
             try:
-                self.peak_kib = max(self.peak_kib, proc_status(self.pid)["VmRSS"])
+                self.peak_kib = max(self.peak_kib, self.status(self.pid)["VmRSS"])
             except (OSError, KeyError):
                 return
 
@@ -309,6 +394,7 @@ class Result:
     server_cpu: float = 0.0
     client_cpu: float = 0.0
     other_cpu: float = 0.0  # every other process of the machine
+    db_cpu: float | None = None  # the PostgreSQL server (postmaster and its children), when local
     retries: int = 0  # requests sent again after the server dropped a keep-alive connection
 
     @property
@@ -404,6 +490,9 @@ class Connection:
         self.reader = self.writer = None
 
 
+DB_PID: int | None = None  # the local PostgreSQL server's postmaster, when --db is one (see main)
+
+
 async def load(base: str, paths: list[str] | dict[str, list[str]], connections: int, seconds: float,
                seed: int, name: str, server_pid: int, rate: float | None = None) -> Result:
     """Requests for ``seconds`` over at most ``connections`` keep-alive connections.
@@ -459,6 +548,7 @@ async def load(base: str, paths: list[str] | dict[str, list[str]], connections: 
         await asyncio.gather(*tasks)
 
     cpu0, own0, all0 = cpu_seconds(server_pid), sum(os.times()[:2]), machine_busy_seconds()
+    db0 = cpu_seconds(DB_PID) if DB_PID else 0.0
     t0 = time.perf_counter()
     stop_at = t0 + seconds
     if rate is None:
@@ -468,7 +558,10 @@ async def load(base: str, paths: list[str] | dict[str, list[str]], connections: 
     result.seconds = time.perf_counter() - t0
     result.server_cpu = cpu_seconds(server_pid) - cpu0
     result.client_cpu = sum(os.times()[:2]) - own0
-    result.other_cpu = max(0.0, machine_busy_seconds() - all0 - result.server_cpu - result.client_cpu)
+    if DB_PID:
+        result.db_cpu = cpu_seconds(DB_PID) - db0
+    result.other_cpu = max(0.0, machine_busy_seconds() - all0 - result.server_cpu - result.client_cpu
+                           - (result.db_cpu or 0.0))
     result.retries = sum(conn.retries for conn in every)
     for conn in every:
         conn.close()
@@ -524,7 +617,7 @@ def _short(frame: str) -> str:
 
 
 # --- main ----------------------------------------------------------------------------------
-def prepare(db: Path) -> list[str]:
+def prepare(db: str | Path) -> list[str]:
     """Build the ANN index if missing; bring the search index up to date. Lines to print."""
     from paperscope.ann import published_dir
     from paperscope.store import open_store
@@ -551,8 +644,10 @@ def prepare(db: Path) -> list[str]:
 
 
 def table(results: list[Result]) -> list[str]:
+    with_db = any(r.db_cpu is not None for r in results)
     head = (f"{'class':<11}{'load':<13}{'requests':>9}{'errors':>7}{'req/s':>8}{'p50 ms':>9}"
-            f"{'p95 ms':>9}{'p99 ms':>9}{'CPU: server':>12}{'load':>6}{'other':>7}  goal p95")
+            f"{'p95 ms':>9}{'p99 ms':>9}{'CPU: server':>12}{'load':>6}" + (f"{'db':>6}" if with_db else "")
+            + f"{'other':>7}  goal p95")
     lines = [head, "-" * len(head)]
     for r in results:
         goal = GOAL_P95_MS.get(r.name)
@@ -562,14 +657,18 @@ def table(results: list[Result]) -> list[str]:
             f"{r.name:<11}{r.load:<13}{r.requests:>9,}{sum(r.errors.values()):>7,}"
             f"{r.requests / r.seconds:>8.1f}{r.pct(50):>9.1f}{r.pct(95):>9.1f}{r.pct(99):>9.1f}"
             f"{100 * r.server_cpu / r.seconds:>11.0f}%{100 * r.client_cpu / r.seconds:>5.0f}%"
-            f"{100 * r.other_cpu / r.seconds:>6.0f}%  {verdict}"
+            + (f"{100 * (r.db_cpu or 0.0) / r.seconds:>5.0f}%" if with_db else "")
+            + f"{100 * r.other_cpu / r.seconds:>6.0f}%  {verdict}"
         )
     return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, required=True, help="a scored database (a copy: it is migrated/indexed)")
+    parser.add_argument("--db", required=True,
+                        help="a scored database: a SQLite file (a copy: it is migrated/indexed) or a postgresql:// URL")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="server worker processes (`paperscope serve --workers N`; default 1)")
     parser.add_argument("--seconds", type=float, default=20, help="load per class (default 20)")
     parser.add_argument("--connections", type=int, default=32, help="concurrent connections (default 32)")
     parser.add_argument("--single-seconds", type=float, default=5,
@@ -592,8 +691,15 @@ def main() -> None:
     classes = [c.strip() for c in args.classes.split(",") if c.strip()]
     if unknown := set(classes) - set(CLASSES):
         parser.error(f"--classes: unknown {', '.join(sorted(unknown))}; choose from {', '.join(CLASSES)}")
-    if not args.db.exists():
-        parser.error(f"--db {args.db}: no such file (build one: see docs/benchmarks.md, section Web)")
+    from paperscope.store import is_postgres_url
+
+    global DB_PID
+    if is_postgres_url(args.db):
+        DB_PID = postgres_server_pid(args.db)
+    else:
+        args.db = Path(args.db)
+        if not args.db.exists():
+            parser.error(f"--db {args.db}: no such file (build one: see docs/benchmarks.md, section Web)")
 
     for line in prepare(args.db):
         print(line, flush=True)
@@ -602,16 +708,22 @@ def main() -> None:
         print(f"targets: {note}")
 
     with tempfile.TemporaryDirectory() as tmp:
-        server = Server(args.db, args.as_of, Path(tmp), args.view_cache)
+        server = Server(args.db, args.as_of, Path(tmp), args.view_cache, args.workers)
+        status_of = tree_status if args.workers > 1 else proc_status
         try:
             ready = server.wait_ready()
-            status = proc_status(server.proc.pid)
-            print(f"server: paperscope serve at {server.base} (pid {server.proc.pid}), answering after {ready:.1f} s,"
-                  f" RSS {status['VmRSS'] / 1024:.0f} MiB")
+            if args.workers > 1:
+                ready = server.wait_workers(args.workers)
+            status = status_of(server.proc.pid)
+            print(f"server: paperscope serve at {server.base} (pid {server.proc.pid}"
+                  + (f", {args.workers} workers: {len(descendants(server.proc.pid))} processes below it;"
+                     " CPU and RSS summed over them" if args.workers > 1 else "")
+                  + f"), answering after {ready:.1f} s, RSS {status['VmRSS'] / 1024:.0f} MiB"
+                  + (f"; database server pid {DB_PID} (its CPU: column db)" if DB_PID else ""))
             print(f"load: asyncio keep-alive HTTP/1.1 client in this process, {args.connections} connections, {args.seconds:.0f} s per"
                   f" class after {args.warmup:.0f} s warm-up; reference: 1 connection, {args.single_seconds:.0f} s;"
                   f" machine: {os.cpu_count()} cores shared by server and load", flush=True)
-            watch = RssWatch(server.proc.pid)
+            watch = RssWatch(server.proc.pid, tree=args.workers > 1)
             watch.start()
             results: list[Result] = []
             rss_after: dict[str, float] = {}
@@ -631,14 +743,14 @@ def main() -> None:
                     results.append(run_load(server.base, paths, args.connections, args.seconds, args.seed + 2, name,
                                             server.proc.pid, rate=rate))
                     print("  " + table(results[-1:])[-1], flush=True)
-                rss_after[name] = proc_status(server.proc.pid)["VmRSS"] / 1024
+                rss_after[name] = status_of(server.proc.pid)["VmRSS"] / 1024
             spy_lines = []
             if args.profile:
                 out = args.profile_out or Path(tmp) / f"py-spy-{args.profile_class}.txt"
                 spy_lines = profile(server, args.profile_class, targets.paths[args.profile_class],
                                     args.connections, args.profile, out)
             watch.done.set()
-            status = proc_status(server.proc.pid)
+            status = status_of(server.proc.pid)
         finally:
             server.stop()
         print()
@@ -647,10 +759,12 @@ def main() -> None:
         print("load: 1 conn = the reference (one request at a time); N conns = closed loop (each connection"
               " sends again when answered); R/s ≤Nc = requests started at R per second (Poisson) over at most"
               " N connections, latency from when each was due. CPU in % of one core over the run: the server"
-              " process (all threads), this process (the load), everything else on the machine.")
+              " process (all threads), this process (the load), "
+              + ("the PostgreSQL server (db), " if DB_PID else "") + "everything else on the machine.")
         print("server RSS after each class: " + ", ".join(f"{k} {v:.0f} MiB" for k, v in rss_after.items()))
         peak = max(status["VmHWM"], watch.peak_kib) / 1024
-        print(f"server peak RSS (VmHWM): {peak:.0f} MiB (goal ≤ {GOAL_RSS_MIB} MiB: "
+        summed = ", summed over the processes" if args.workers > 1 else ""
+        print(f"server peak RSS (VmHWM{summed}): {peak:.0f} MiB (goal ≤ {GOAL_RSS_MIB} MiB: "
               f"{'met' if peak <= GOAL_RSS_MIB else 'NOT met'}); threads at the end: {status['Threads']}")
         errors = [(r, kind, n) for r in results for kind, n in r.errors.items()]
         if errors:
