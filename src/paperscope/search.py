@@ -8,10 +8,11 @@ What a user types is read three ways:
   may be its start) and from a fuzzy scan of all names held in memory (:class:`NameIndex`);
   each is scored by :func:`name_match_score`, and the list is ordered by that score, then
   by papers.
-- **words** (full text): SQLite FTS5 over title, abstract and author names, ranked by
-  bm25 with the title weighted most (store/search.py); common English words are left
-  out. The words are taken from the text by this module (:func:`query_terms`) and quoted,
-  so that nothing a user types is read as FTS5 syntax.
+- **words** (full text): the store's full-text index over title, abstract and author
+  names, ranked with the title weighted most (store/search.py; FTS5 and bm25 on SQLite, a
+  weighted tsvector on PostgreSQL); common English words are left out. The words are taken
+  from the text by this module (:func:`query_terms`) and passed as plain terms, so that
+  nothing a user types is read as query syntax.
 - **meaning** (semantic): the query is embedded by the embedder the stored paper vectors
   were made with (the model name stored with them) and compared by inner product with
   every stored vector (:class:`SemanticIndex`, held in memory per process).

@@ -1,7 +1,7 @@
 """Reading a source in a second process while this one stores what was read.
 
 A bulk ingest has two halves of about the same cost: reading the input into records and
-the records into rows (Python), and writing the rows (SQLite). One process does them in
+the records into rows (Python), and writing the rows (the database). One process does them in
 turn; with a second core, a child process reads and prepares batch n + 1 while the
 parent writes batch n: an arXiv snapshot ingest takes about a quarter less time.
 

@@ -178,7 +178,7 @@ def _cluster_chunks(
     """Cluster the blocks to do, chunk by chunk: yields (chunk, {block: answer}).
 
     With a second core and much to do, forked workers cluster chunks side by side, each
-    reading its papers through its own connection (SQLite serves concurrent readers);
+    reading its papers through its own connection (the database serves concurrent readers);
     the largest blocks go first, so that no worker is left with one at the end.
     """
     global _JOB

@@ -33,7 +33,7 @@ def admin(request: Request, authorization: Annotated[str | None, Header(max_leng
     return app
 
 
-ResearcherId = Annotated[int, Field(ge=1, le=2**62)]  # SQLite integers are 64-bit
+ResearcherId = Annotated[int, Field(ge=1, le=2**62)]  # database integers are 64-bit
 
 
 class Merge(BaseModel):
