@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 import re
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import numpy as np
 import orjson
 import pytest
 
-from conftest import FIXTURES, invoke
+from conftest import FIXTURES, connect, copy_database, invoke, new_database
 from paperscope.search import MAX_QUERY_CHARS, SemanticIndex, query_terms, search
 from paperscope.store import Store, open_store
 
@@ -24,9 +23,9 @@ GUN_DETECTION = "Gun Detection Using Combined Human Pose and Weapon Appearance"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Path | str:
     """arXiv listings and conference papers, resolved (which indexes them) and scored."""
-    path = tmp_path_factory.mktemp("search") / "base.db"
+    path = new_database(backend, tmp_path_factory.mktemp("search"), "base.db")
     invoke(path, "ingest", "listings", LISTINGS)
     invoke(path, "ingest", "conferences", str(CONFERENCES))
     assert "search: 330 papers indexed" in invoke(path, "resolve").stdout
@@ -42,14 +41,9 @@ def store(built: Path) -> Iterator[Store]:
 
 
 @pytest.fixture
-def own_copy(built: Path, tmp_path: Path) -> Path:
+def own_copy(built: Path | str, tmp_path: Path) -> Path | str:
     """A copy of the built database that a test may change."""
-    path = tmp_path / "copy.db"
-    source, target = sqlite3.connect(built), sqlite3.connect(path)
-    source.backup(target)
-    source.close()
-    target.close()
-    return path
+    return copy_database(built, tmp_path)
 
 
 def paper_id(store: Store, title: str) -> int:
@@ -203,8 +197,7 @@ def test_a_merged_away_or_deleted_paper_leaves_the_index(own_copy: Path, tmp_pat
         left = [p["id"] for p in search(s, "MegDet")["papers"] if p["title"].startswith("MegDet")]
         assert left == [min(both)]
         assert max(both) not in {p for p, _ in s.search.match_papers(["megdet"], every_term=True, limit=10)}
-    conn = sqlite3.connect(own_copy)
-    conn.execute("PRAGMA foreign_keys=ON")
+    conn = connect(own_copy)  # the store's connection: foreign keys on, as always
     conn.execute("DELETE FROM papers WHERE id = ?", (min(both),))
     conn.commit()
     conn.close()
@@ -236,7 +229,7 @@ def test_an_empty_database_answers_with_nothing(tmp_path: Path) -> None:
 
 
 def test_a_researchers_h_index_is_a_providers_with_its_source(own_copy: Path) -> None:
-    conn = sqlite3.connect(own_copy)
+    conn = connect(own_copy)
     (rid,) = conn.execute("SELECT id FROM researchers WHERE name = 'Frédo Durand'").fetchone()
     for author_id, h_index in (("A1", 71), ("A2", 12)):  # one person, two provider profiles
         conn.execute(
@@ -254,9 +247,9 @@ def test_a_researchers_h_index_is_a_providers_with_its_source(own_copy: Path) ->
 
 def test_a_paper_written_by_a_run_still_going_is_looked_at_again(own_copy: Path) -> None:
     # As a refresh that runs while an ingest writes: the run may write the paper again.
-    conn = sqlite3.connect(own_copy)
-    run = conn.execute("INSERT INTO ingest_runs (source, command, started_at) VALUES"
-                       " ('arxiv-listing', 'ingest', '2026-11-23')").lastrowid
+    conn = connect(own_copy)
+    (run,) = conn.execute("INSERT INTO ingest_runs (source, command, started_at) VALUES"
+                          " ('arxiv-listing', 'ingest', '2026-11-23') RETURNING id").fetchone()
     conn.execute("UPDATE papers SET updated_run = ?, title = 'A zymurgy title from the run'"
                  " WHERE id = 1", (run,))
     conn.commit()
