@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -280,40 +281,36 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "snapshot.jsonl"
         build_records(args.records, data)
+        def side(name: str, run: Any, client_cpu: Any, last: bool, kept_as: str | None = None) -> tuple[Any, Any]:
+            """One timed side in a fresh migrated database: (what ``run`` returned, row counts)."""
+            url = dbs.fresh_migrated()
+            c0, s0 = client_cpu(), server_cpu(pm)
+            result = run(url)
+            cpu[name].append((client_cpu() - c0, server_cpu(pm) - s0))
+            counted = count(url)
+            if kept_as and args.keep and last:
+                print(f"kept: {kept_as} {url}")
+            else:
+                dbs.drop(url)
+            return result, counted
+
         for round_ in range(args.repeat):
             # Alternated, so that a slow minute on a shared machine weighs on both alike.
-            url = dbs.fresh_migrated()
-            c0, s0 = children_cpu(), server_cpu(pm)
-            seconds, line = time_paperscope(data, url)
-            cpu["ours"].append((children_cpu() - c0, server_cpu(pm) - s0))
-            n_ours = count(url)
+            last = round_ == args.repeat - 1
+            (seconds, line), n_ours = side("ours", lambda url: time_paperscope(data, url), children_cpu, last,
+                                           "paperscope's database")
             ours_runs.append(seconds)
-            if args.keep and round_ == args.repeat - 1:
-                print(f"kept: paperscope's database {url}")
-            else:
-                dbs.drop(url)
-            url = dbs.fresh_migrated()
-            c0, s0 = own_cpu(), server_cpu(pm)
-            bare = time_bare_copy(data, url)
-            cpu["bare"].append((own_cpu() - c0, server_cpu(pm) - s0))
-            n_bare = count(url)
+            bare, n_bare = side("bare", lambda url: time_bare_copy(data, url), own_cpu, last,
+                                "the bare loop's database")
             bare_runs.append(bare)
-            if args.keep and round_ == args.repeat - 1:
-                print(f"kept: the bare loop's database {url}")
-            else:
-                dbs.drop(url)
             (oc, os_), (bc, bs) = cpu["ours"][-1], cpu["bare"][-1]
             print(f"round {round_ + 1}: paperscope {seconds:6.2f} s (CPU: client {oc:.1f} s, server {os_:.1f} s;"
                   f" {n_ours[0]:,} papers, {n_ours[1]:,} authorships; {line})", flush=True)
             print(f"         bare COPY  {bare:6.2f} s (CPU: client {bc:.1f} s, server {bs:.1f} s;"
                   f" {n_bare[0]:,} papers, {n_bare[1]:,} authorships); ratio {bare / seconds:.2f}", flush=True)
             if args.full:
-                url = dbs.fresh_migrated()
-                c0, s0 = own_cpu(), server_cpu(pm)
-                full = time_bare_copy_full(data, url)
-                cpu["full"].append((own_cpu() - c0, server_cpu(pm) - s0))
+                full, _ = side("full", lambda url: time_bare_copy_full(data, url), own_cpu, last)
                 full_runs.append(full)
-                dbs.drop(url)
                 fc, fs = cpu["full"][-1]
                 print(f"         bare COPY of every table {full:6.2f} s (CPU: client {fc:.1f} s, server {fs:.1f} s);"
                       f" ratio paperscope/it {full / seconds:.2f}", flush=True)

@@ -90,15 +90,7 @@ def clone_database(dsn: str) -> str:
     """A new database with the content of ``dsn``'s (CREATE DATABASE … TEMPLATE); the
     connections open to the original are ended first, as cloning needs it alone."""
     source = conninfo_to_dict(dsn)["dbname"]
-    _admin_execute(
-        sql.SQL("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = {}").format(
-            sql.Literal(source)
-        )
-    )
-    attached = sql.SQL("SELECT count(*) FROM pg_stat_activity WHERE datname = {}").format(sql.Literal(source))
-    deadline = time.monotonic() + 2.0
-    while _admin_execute(attached)[0] and time.monotonic() < deadline:
-        time.sleep(0.002)
+    _end_connections(source, 2.0)
     return fresh_database(template=source)
 
 
@@ -108,7 +100,7 @@ def template_database(name: str, setup: Callable[[str], None]) -> None:
     name, it rebuilds the template. Dropped when this process exits.
     """
     if name in _templates:
-        _drop_template(_templates.pop(name))
+        _drop(_templates.pop(name))
     dsn = fresh_database(f"{name}_template")
     dbname = conninfo_to_dict(dsn)["dbname"]
     try:
@@ -116,11 +108,7 @@ def template_database(name: str, setup: Callable[[str], None]) -> None:
         # CREATE DATABASE ... TEMPLATE fails while anyone else is connected to the
         # template: close what setup left open, and let no one connect again.
         _admin_execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS false").format(sql.Identifier(dbname)))
-        _admin_execute(
-            sql.SQL(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = {} AND pid <> pg_backend_pid()"
-            ).format(sql.Literal(dbname))
-        )
+        _end_connections(dbname, 2.0)
     except BaseException:
         drop_database(dsn)
         raise
@@ -158,24 +146,26 @@ def _close_admin() -> None:
         _admin.close()
 
 
-def _drop(dbname: str) -> None:
-    # DROP DATABASE (FORCE or not) sleeps in steps of 100 ms while any backend is still
-    # attached, and one whose client has just closed the connection is usually still
-    # exiting. End those still connected, then give them the few ms they take to go.
+def _end_connections(dbname: str, seconds: float) -> None:
+    """End every connection to a database and wait (up to ``seconds``) for the backends to
+    go: the few ms they take to exit."""
     _admin_execute(
         sql.SQL("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = {}").format(
             sql.Literal(dbname)
         )
     )
     attached = sql.SQL("SELECT count(*) FROM pg_stat_activity WHERE datname = {}").format(sql.Literal(dbname))
-    deadline = time.monotonic() + 1.0
+    deadline = time.monotonic() + seconds
     while _admin_execute(attached)[0] and time.monotonic() < deadline:
         time.sleep(0.002)
+
+
+def _drop(dbname: str) -> None:
+    # DROP DATABASE (FORCE or not) sleeps in steps of 100 ms while any backend is still
+    # attached, and one whose client has just closed the connection is usually still
+    # exiting: end them first.
+    _end_connections(dbname, 1.0)
     _admin_execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
-
-
-def _drop_template(dbname: str) -> None:
-    _drop(dbname)
 
 
 def _drop_templates() -> None:
@@ -183,7 +173,7 @@ def _drop_templates() -> None:
     # library's atexit handler was registered earlier than this one, so this runs first.
     for dbname in list(_templates.values()):
         with contextlib.suppress(psycopg.Error):
-            _drop_template(dbname)
+            _drop(dbname)
     _templates.clear()
 
 

@@ -1,11 +1,9 @@
 """Bulk loading on PostgreSQL: ``COPY … FROM STDIN (FORMAT BINARY)``.
 
-The paper writer decides which records are new papers (store/papers.py); their rows go
-in by COPY rather than one INSERT each. Rows that may repeat within a batch (authorships
-a source lists twice) go through a temporary staging table and one
-``INSERT … SELECT … ON CONFLICT DO NOTHING``, as SQLite's ``INSERT`` with ``ON CONFLICT``
-would take them. Everything runs inside the caller's transaction: a killed process
-leaves nothing of the batch.
+The paper writer decides which records are new papers (store/papers.py); their rows
+(papers, identifiers, versions, authorships, provenance) go in by COPY rather than one
+INSERT each. It runs inside the caller's transaction: a killed process leaves nothing of
+the batch.
 """
 
 from __future__ import annotations
@@ -15,7 +13,7 @@ from typing import Any
 
 from paperscope.store.db import Database
 
-__all__ = ["copy_rows", "copy_rows_ignoring_conflicts"]
+__all__ = ["copy_rows"]
 
 _TYPES: dict[tuple[str, str], list[str]] = {}
 
@@ -52,21 +50,4 @@ def copy_rows(db: Database, table: str, columns: Sequence[str], rows: Iterable[S
         copy.set_types(types)
         for row in rows:
             copy.write_row(_clean(row))
-    return len(rows)
-
-
-def copy_rows_ignoring_conflicts(db: Database, table: str, columns: Sequence[str],
-                                 rows: Iterable[Sequence[Any]]) -> int:
-    """COPY into a staging table like ``table``, then insert what does not conflict."""
-    rows = list(rows)
-    if not rows:
-        return 0
-    stage = f"stage_{table}"
-    cols = ", ".join(columns)
-    db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS"
-               f" AS SELECT {cols} FROM {table} WITH NO DATA")
-    _TYPES.setdefault((stage, ",".join(columns)), _types(db, table, columns))
-    copy_rows(db, stage, columns, rows)
-    db.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage} ON CONFLICT DO NOTHING")
-    db.execute(f"DELETE FROM {stage}")
     return len(rows)

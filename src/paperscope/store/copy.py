@@ -276,8 +276,7 @@ class _Side:
 
     # writing
     def insert_sql(self) -> str:
-        marks = ", ".join(vectors.parameter(self.db) if c in self.plan.vector_columns else "?"
-                          for c in self.plan.columns)
+        marks = ", ".join("?" * len(self.plan.columns))
         columns = ", ".join(quoted(c) for c in self.plan.columns)
         return f"INSERT INTO {self.table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING"
 

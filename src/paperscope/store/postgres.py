@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -31,7 +30,6 @@ from paperscope.store.errors import store_error
 
 __all__ = ["PostgresDatabase", "redact"]
 
-_PLACEHOLDER = re.compile(r"\?")
 
 
 def redact(url: str) -> str:
@@ -51,7 +49,7 @@ def to_psycopg(sql: str) -> str:
     """``?`` → ``%s``, ``%`` → ``%%`` (no statement of ours has a ``?`` inside a string)."""
     out = _SQL_CACHE.get(sql)
     if out is None:
-        out = _PLACEHOLDER.sub("%s", sql.replace("%", "%%"))
+        out = sql.replace("%", "%%").replace("?", "%s")
         if len(_SQL_CACHE) < 10_000:
             _SQL_CACHE[sql] = out
     return out

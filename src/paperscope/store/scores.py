@@ -67,7 +67,7 @@ class ScoreStore:
     def write_embeddings(self, model: str, rows: Sequence[tuple[int, str, np.ndarray]]) -> None:
         self.db.executemany(
             "INSERT INTO embeddings (paper_id, model, text_hash, dim, vector)"
-            f" VALUES (?, ?, ?, ?, {vectors.parameter(self.db)})"
+            " VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (paper_id, model) DO UPDATE SET text_hash = excluded.text_hash,"
             " dim = excluded.dim, vector = excluded.vector",
             [(pid, model, h, int(v.shape[0]), vectors.encode(self.db, v)) for pid, h, v in rows],

@@ -138,6 +138,3 @@ class SqliteDatabase:
     def __repr__(self) -> str:
         return f"SqliteDatabase({self.location!r})"
 
-
-def is_sqlite_error(exc: BaseException) -> bool:
-    return isinstance(exc, sqlite3.Error)

@@ -18,12 +18,7 @@ from paperscope.store.db import Database
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["PgVectorIndex", "encode", "ensure_index", "open_index", "parameter", "read_all"]
-
-
-def parameter(db: Database) -> str:
-    """The placeholder a vector is bound to."""
-    return "?"
+__all__ = ["PgVectorIndex", "column", "decode", "encode", "ensure_index", "open_index", "read_all"]
 
 
 def encode(db: Database, vector: np.ndarray) -> Any:
