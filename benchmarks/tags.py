@@ -1,11 +1,12 @@
-"""Institution tags: the word prefilter against searching every rule, on real affiliations.
+"""Institution tags: the prefilters against searching every rule, on real affiliations.
 
 Reads the distinct affiliation strings of a database's authorships (the conference corpus
 has ~70k), then tags each, cold, twice in one run:
 
 - the reference: every rule of the table searched (the table's plain definition);
-- paperscope: ``affiliations._tag_one``, which skips a rule made of plain words when the
-  name lacks its first word.
+- paperscope: ``affiliations._tag_one``, which searches only the rules whose required
+  word the name holds (rules of plain words, lookarounds aside) or whose required text it
+  contains (every other rule: the longest literal of each alternative).
 
 It prints both times, their ratio, and how many tags differ (must be 0).
 

@@ -169,5 +169,18 @@ def test_the_word_prefilter_never_changes_a_tag() -> None:
                 texts.update(part for part in re.split(r"\+", field) if part.strip())
     assert len(texts) > 100
     assert sum(r.needs is not None for r in load_rules()) > len(load_rules()) // 2  # the filter is used
+    assert all(r.needs is not None or r.contains is not None for r in load_rules())
     for text in sorted(texts):
         assert _tag_one(text) == tag_by_every_rule(text), text
+
+
+def test_the_text_a_pattern_needs_leaves_out_what_is_optional_grouped_or_quantified() -> None:
+    from paperscope.affiliations import _required_literals, _without_lookarounds
+
+    assert _required_literals(r"\b(google )?deepmind\b") == ("deepmind",)
+    assert _required_literals(r"\bludwig maximilians?\b|\blmu munich\b") == ("ludwig maximilian", "lmu munich")
+    assert _required_literals(r"\bj ?p ?morgan\b") == ("morgan",)
+    assert _required_literals(r"\bjd\.com\b") == ("com",)
+    assert _required_literals(r"\bab{2,3}cd\b|[xyz]+w") == ("cd", "w")
+    assert _required_literals(r"\bx\b|(a|b)") is None  # an alternative with no literal: always searched
+    assert _without_lookarounds(r"\byale university\b(?! of (?!china\b))|^yale$") == r"\byale university\b|^yale$"

@@ -80,6 +80,9 @@ class TagRule:
     # Words of which a normalized name must hold one for the pattern to match at all, when
     # the pattern is plain enough to tell (see _required_words); None: always try it.
     needs: frozenset[str] | None = None
+    # Else: text of which a normalized name must contain one (see _required_literals);
+    # None: always search.
+    contains: tuple[str, ...] | None = None
 
 
 # One alternative of a plain pattern: words anchored at a word start ("\bsri international\b",
@@ -87,11 +90,36 @@ class TagRule:
 _PLAIN_ALTERNATIVE = re.compile(r"^(?:\\b|\^)([a-z0-9]+)( [a-z0-9 ]+)?(\\b|\$)?$")
 
 
+_LOOKAROUND = ("(?!", "(?=", "(?<!", "(?<=")
+
+
+def _without_lookarounds(pattern: str) -> str:
+    """The pattern less its lookahead and lookbehind groups (nested ones included)."""
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern[i] == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+        elif pattern.startswith(_LOOKAROUND, i):
+            depth = 0
+            while True:  # to the group's closing parenthesis
+                depth += (pattern[i] == "(") - (pattern[i] == ")")
+                i += 2 if pattern[i] == "\\" else 1
+                if depth == 0:
+                    break
+        else:
+            out.append(pattern[i])
+            i += 1
+    return "".join(out)
+
+
 def _required_words(pattern: str) -> frozenset[str] | None:
     """The first words of a pattern's alternatives, if every alternative is plain words
     starting at a word start and its first word is whole (followed by a space, or by the
     pattern's end at a word boundary); else None. A name can only match the pattern if it
-    holds one of these words: a set lookup rules out most of the table before any search."""
+    holds one of these words: a set lookup rules out most of the table before any search.
+    Lookarounds ("(?! of china)") only narrow a match, so they are left out of the reading."""
+    pattern = _without_lookarounds(pattern)
     if "(" in pattern or "[" in pattern:
         return None
     words = set()
@@ -114,6 +142,69 @@ def normalize_affiliation(text: str) -> str:
     return " ".join(_ABBREVIATIONS.get(w, w) for w in words)
 
 
+def _top_level_alternatives(pattern: str) -> list[str]:
+    """``a|b(c|d)|e`` → ``["a", "b(c|d)", "e"]``: the pattern split at the ``|`` outside groups."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":  # a class: skip to its closing bracket (a "]" first in it is a literal)
+            i = pattern.index("]", i + 2) + 1
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    return parts
+
+
+_QUANTIFIERS = "?*+{"
+
+
+def _longest_literal(alternative: str) -> str | None:
+    """The longest run of characters every match of ``alternative`` must contain, as they
+    stand: letters, digits and spaces outside any group or class, not made optional or
+    repeated by a quantifier; None if there is none."""
+    runs, run, depth, i = [], "", 0, 0
+    while i < len(alternative):
+        c = alternative[i]
+        quantified = alternative[i + 1 : i + 2] in tuple(_QUANTIFIERS)
+        if c == "\\":  # an escape (\b, \s, \.) is not kept
+            runs.append(run)
+            run, i = "", i + 2
+            continue
+        if c in "[{":  # a class, or a counted quantifier: skipped whole
+            runs.append(run)
+            run, i = "", alternative.index("]" if c == "[" else "}", i + 1 + (c == "[")) + 1
+            continue
+        depth += (c == "(") - (c == ")")
+        if depth == 0 and (c.isalnum() or c == " ") and not quantified:
+            run += c
+        else:  # a group's edge or inside, a quantified character, a quantifier, an anchor, a dot
+            runs.append(run)
+            run = ""
+        i += 1
+    runs.append(run)
+    return max(runs, key=len) or None
+
+
+def _required_literals(pattern: str) -> tuple[str, ...] | None:
+    """For each alternative of the pattern, a piece of text any match of it contains (see
+    _longest_literal); None if some alternative has none. A name contains one of these
+    or cannot match: a substring test rules the pattern out before any search."""
+    found = [_longest_literal(a) for a in _top_level_alternatives(pattern)]
+    if any(text is None for text in found):
+        return None
+    return tuple(dict.fromkeys(text for text in found if text is not None))
+
+
 @cache
 def load_rules() -> tuple[TagRule, ...]:
     """The packaged table of institution patterns, in order."""
@@ -133,7 +224,9 @@ def parse_rules(lines: Iterable[str], name: str) -> Iterable[TagRule]:
             pattern = re.compile(fields[0])
         except re.error as error:
             raise ValueError(f"{name} line {number}: bad pattern {fields[0]!r}: {error}") from None
-        yield TagRule(pattern, fields[1], number, _required_words(fields[0]))
+        needs = _required_words(fields[0])
+        contains = None if needs is not None else _required_literals(fields[0])
+        yield TagRule(pattern, fields[1], number, needs, contains)
 
 
 def institution_tag(text: str) -> str | None:
@@ -170,16 +263,31 @@ def _tag_one(institution: str) -> str | None:
     if not normalized:
         return None
     best: tuple[int, int, str] | None = None  # (start, line, tag)
-    words = set(normalized.split())
-    for rule in load_rules():
-        if rule.needs is not None and rule.needs.isdisjoint(words):
-            continue
+    by_word, by_text = _rules_by_word()
+    candidates = {rule for word in normalized.split() for rule in by_word.get(word, ())}
+    candidates.update(rule for text, rule in by_text if text in normalized)
+    for rule in candidates:
         match = rule.pattern.search(normalized)
         if match and (best is None or (match.start(), rule.line) < best[:2]):
             best = (match.start(), rule.line, rule.tag)
     if best is not None:
         return None if best[2] == NO_TAG else best[2]
     return _fallback_tag(institution)
+
+
+@cache
+def _rules_by_word() -> tuple[dict[str, list[TagRule]], list[tuple[str, TagRule]]]:
+    """The table's rules under each word a name must hold for them to match (their
+    ``needs``), and the rest with each text a name must contain for them to match (their
+    ``contains``; "" for a rule that must always be searched)."""
+    by_word: dict[str, list[TagRule]] = {}
+    by_text: list[tuple[str, TagRule]] = []
+    for rule in load_rules():
+        if rule.needs is None:
+            by_text.extend((text, rule) for text in rule.contains or ("",))
+        for word in rule.needs or ():
+            by_word.setdefault(word, []).append(rule)
+    return by_word, by_text
 
 
 def tag_by_every_rule(institution: str) -> str | None:

@@ -424,7 +424,7 @@ def paper(ctx: click.Context, identifier: str, fmt: str, explain: bool) -> None:
     data = store.paper(paper_id)
     if explain:
         novelty = data["scores"].get("novelty")
-        for neighbour in (novelty or {}).get("explanation", {}).get("nearest_earlier", []):
+        for neighbour in (novelty["explanation"] if novelty else {}).get("nearest_earlier", []):
             other = store.paper(neighbour["paper_id"])
             neighbour.update(title=other["title"], key=other["key"], date=other["first_date"] or other["year"])
     _emit(data, fmt, render.paper_explained if explain else render.paper_text)

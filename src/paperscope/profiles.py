@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from rapidfuzz import fuzz, process
 
@@ -76,7 +76,8 @@ def build_profile(
     if person is None:
         raise KeyError(researcher_id)
     own_mention = dict(rs.mentions_of(researcher_id))
-    stored = rs.profile_papers(list(own_mention))
+    # ProfilePapers, to which the profile adds its own figures (tags, scores).
+    stored = cast("dict[int, dict[str, Any]]", rs.profile_papers(list(own_mention)))
     papers = [p for p in stored.values() if _published_by(p, as_of)]
     facts = []
     for p in papers:
@@ -95,7 +96,7 @@ def build_profile(
     metrics = compute_metrics(facts, as_of)
     scores = store.scores.values([p["id"] for p in papers])
     for p in papers:
-        own = scores.get(p["id"], {})
+        own: dict[str, Any] = scores.get(p["id"], {})  # kind → ScoreValue
         p["ai_score"] = own.get("impact", {}).get("value")
         p["novelty_pct"] = own.get("novelty", {}).get("value")
         p["novelty_label"] = own.get("novelty", {}).get("label")

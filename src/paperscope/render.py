@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from paperscope.ids import category_short_code
+from paperscope.store.records import ResearcherSummary
 from paperscope.store.rows import WEAK_SCHEMES
 
 __all__ = [
@@ -235,7 +236,7 @@ def profile_markdown(profile: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-def researcher_matches_text(matches: list[dict[str, Any]]) -> str:
+def researcher_matches_text(matches: list[ResearcherSummary]) -> str:
     """Several researchers answer a query: enough to tell them apart, and their ids."""
     lines = [f"{len(matches)} researchers match; show one with `paperscope researcher ID`:"]
     for r in matches:

@@ -2,8 +2,9 @@
 
 ``open_store(url)`` is the way in: a path or ``sqlite:///path`` opens a SQLite file, a
 ``postgresql://user@host/db`` URL a PostgreSQL database. Everything else in paperscope
-sees a :class:`Store` (its parts' methods and typed records are declared in
-``store/interface.py``) and never knows which engine is behind it.
+sees a :class:`Store` (its parts' methods are declared as Protocols in
+``store/interface.py``, what its reads return as TypedDicts in ``store/records.py``) and
+never knows which engine is behind it.
 """
 
 from __future__ import annotations
@@ -13,10 +14,55 @@ from pathlib import Path
 
 from paperscope.errors import StoreError
 from paperscope.store.errors import is_store_failure, store_error
+from paperscope.store.interface import (
+    Artifacts,
+    Feed,
+    Locks,
+    Papers,
+    Researchers,
+    Scores,
+    Search,
+    StoreInterface,
+)
+from paperscope.store.records import (
+    CitationObservation,
+    ClaimedValue,
+    Coauthor,
+    HiddenAuthor,
+    ListedAuthor,
+    Paper,
+    PaperAuthor,
+    PaperClaim,
+    PaperVersion,
+    ProfilePaper,
+    ProvenanceEntry,
+    ProviderHIndex,
+    ProviderProfile,
+    Researcher,
+    ResearcherSummary,
+    RisingResearcher,
+    Score,
+    ScoreValue,
+    SearchPaper,
+    SearchScore,
+    SourceStats,
+    StoredReject,
+    StoredResearcherPage,
+    StoreStats,
+)
 from paperscope.store.store import Store
 
-__all__ = ["Store", "StoreError", "default_db_path", "is_postgres_url", "is_store_failure", "open_store",
-           "store_error"]
+# The store and how to open one; its Protocols (store/interface.py: Papers, Researchers,
+# Scores, Search, Feed, Artifacts, Locks, StoreInterface); what its reads return
+# (store/records.py: TypedDicts).
+__all__ = [
+    "Artifacts", "CitationObservation", "ClaimedValue", "Coauthor", "Feed", "HiddenAuthor", "ListedAuthor",
+    "Locks", "Paper", "PaperAuthor", "PaperClaim", "PaperVersion", "Papers", "ProfilePaper", "ProvenanceEntry",
+    "ProviderHIndex", "ProviderProfile", "Researcher", "ResearcherSummary", "Researchers", "RisingResearcher",
+    "Score", "ScoreValue", "Scores", "Search", "SearchPaper", "SearchScore", "SourceStats", "Store", "StoreError",
+    "StoreInterface", "StoreStats", "StoredReject", "StoredResearcherPage", "default_db_path", "is_postgres_url",
+    "is_store_failure", "open_store", "store_error",
+]
 
 
 def default_db_path() -> str:

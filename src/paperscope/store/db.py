@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Literal, Protocol
 
-__all__ = ["Cursor", "Database", "Dialect", "marks"]
+__all__ = ["Cursor", "Database", "Dialect", "any_of", "marks"]
 
 Dialect = Literal["sqlite", "postgresql"]
 
@@ -54,3 +54,13 @@ class Database(Protocol):
 def marks(items: Sequence[Any]) -> str:
     """``?, ?, ?``: one placeholder per item, for ``IN (…)``."""
     return ", ".join("?" * len(items))
+
+
+def any_of(db: Database, values: Sequence[Any]) -> tuple[str, list[Any]]:
+    """What follows a column to match any of ``values``, and the parameters it takes:
+    ``IN (?, ?, ?)`` and the values on SQLite; ``= ANY(?)`` and one array on PostgreSQL,
+    whose statement text then stays the same for any number of values, so the server
+    plans it once per connection (psycopg prepares a statement it sees again)."""
+    if db.dialect == "postgresql":
+        return "= ANY(?)", [list(values)]
+    return f"IN ({marks(values)})", list(values)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 
 from paperscope.models import AuthorProfile, Institution, WorkRecord
-from paperscope.store.db import Database, marks
+from paperscope.store.db import Database, any_of
 from paperscope.store.papers import UPSERT_PROVENANCE
 from paperscope.store.rows import json_text
 
@@ -160,9 +160,9 @@ class EnrichmentWriter:
         dois: dict[int, list[str]] = {}
         ids = [pid for pid, _ in rows]
         for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
+            in_ids, chunk = any_of(self.db, ids[start : start + 500])
             for pid, doi in self.db.execute(
-                f"SELECT paper_id, value FROM paper_ids WHERE scheme = 'doi' AND paper_id IN ({marks(chunk)})"
+                f"SELECT paper_id, value FROM paper_ids WHERE scheme = 'doi' AND paper_id {in_ids}"
                 " ORDER BY paper_id, value", chunk,
             ):
                 dois.setdefault(pid, []).append(doi)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from paperscope.store.db import Database
+from paperscope.store.db import Database, any_of
+from paperscope.store.records import Coauthor, RisingResearcher
 
 __all__ = ["FEED_SORTS", "FeedFilter", "FeedStore"]
 
@@ -85,10 +86,9 @@ class FeedStore:
         """(id, key, title, date) of these papers."""
         if not paper_ids:
             return []
-        marks = ", ".join("?" * len(paper_ids))
+        in_ids, ids = any_of(self.db, paper_ids)
         return self.db.execute(
-            f"SELECT p.id, p.key, p.title, {_DATE} FROM papers p WHERE p.id IN ({marks})",
-            paper_ids,
+            f"SELECT p.id, p.key, p.title, {_DATE} FROM papers p WHERE p.id {in_ids}", ids
         ).fetchall()
 
     def authors_as_researchers(self, paper_id: int) -> dict[str, int]:
@@ -97,7 +97,7 @@ class FeedStore:
             "SELECT mention, researcher_id FROM researcher_mentions WHERE paper_id = ?", (paper_id,)
         ))
 
-    def coauthors(self, researcher_id: int, limit: int = 10) -> list[dict[str, Any]]:
+    def coauthors(self, researcher_id: int, limit: int = 10) -> list[Coauthor]:
         """The researchers who share most papers with this one."""
         rows = self.db.execute(
             "SELECT m2.researcher_id, r.name, count(DISTINCT m2.paper_id) AS n"
@@ -109,7 +109,7 @@ class FeedStore:
         ).fetchall()
         return [{"id": rid, "name": name, "papers": n} for rid, name, n in rows]
 
-    def rising(self, since: str, limit: int = 10, min_recent: int = 2) -> list[dict[str, Any]]:
+    def rising(self, since: str, limit: int = 10, min_recent: int = 2) -> list[RisingResearcher]:
         """Researchers whose papers from ``since`` on score highest above their earlier ones.
 
         gain = mean AI Score of their papers dated ``since`` or later (at least ``min_recent``
@@ -143,8 +143,13 @@ class FeedStore:
             """,
             (since, since, min_recent, mean, limit),
         ).fetchall()
-        keys = ("id", "name", "recent_ai_score", "recent_papers", "earlier_ai_score", "earlier_papers", "gain")
         return [
-            {k: (round(v, 1) if isinstance(v, float) else v) for k, v in zip(keys, row, strict=True)}
-            for row in rows
+            {"id": rid, "name": name, "recent_ai_score": _round(recent), "recent_papers": _round(recent_n),
+             "earlier_ai_score": _round(earlier), "earlier_papers": _round(earlier_n), "gain": _round(gain)}
+            for rid, name, recent, recent_n, earlier, earlier_n, gain in rows
         ]
+
+
+def _round(value: Any) -> Any:
+    """A figure as ``rising`` gives it: a float to 1 decimal, anything else as it is."""
+    return round(value, 1) if isinstance(value, float) else value

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from paperscope.models import PaperRecord
-from paperscope.store.db import Database
+from paperscope.store.db import Database, any_of
 from paperscope.store.rows import (
     DESCRIPTIVE_FIELDS,
     NO_AFFILIATIONS,
@@ -183,9 +183,8 @@ class PaperWriter:
         keys = list(set(title_keys))
         found: dict[str, list[int]] = {}
         for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            sql = f"SELECT title_key, id FROM papers WHERE title_key IN ({', '.join('?' * len(chunk))})"
-            for key, paper_id in self.db.execute(sql, chunk):
+            in_keys, chunk = any_of(self.db, keys[start : start + 500])
+            for key, paper_id in self.db.execute(f"SELECT title_key, id FROM papers WHERE title_key {in_keys}", chunk):
                 found.setdefault(key, []).append(paper_id)
         return found
 

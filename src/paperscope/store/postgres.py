@@ -97,8 +97,10 @@ def _register_vector(conn: psycopg.Connection[Any]) -> None:
 
 def _connect_args(read_only: bool) -> dict[str, Any]:
     # hnsw.ef_search: candidates an HNSW scan keeps (pgvector's default 40 gives less recall
-    # than the usearch index's 128, benchmarks/ann.py)
-    options = "-c hnsw.ef_search=128" + (" -c default_transaction_read_only=on" if read_only else "")
+    # than the usearch index's 128, benchmarks/ann.py). jit off: compiling a plan costs tens
+    # of milliseconds, which a page's short queries never earn back (a full-text search that
+    # matched many papers crossed jit_above_cost and took 100+ ms more).
+    options = "-c hnsw.ef_search=128 -c jit=off" + (" -c default_transaction_read_only=on" if read_only else "")
     return {"autocommit": True, "options": options, "connect_timeout": 10}
 
 

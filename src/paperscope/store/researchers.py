@@ -16,7 +16,14 @@ from typing import Any
 
 import orjson
 
-from paperscope.store.db import Database
+from paperscope.store.db import Database, any_of
+from paperscope.store.records import (
+    ClaimedValue,
+    ProfilePaper,
+    ProviderProfile,
+    Researcher,
+    ResearcherSummary,
+)
 
 __all__ = ["MentionRow", "PaperContext", "ResearcherRow", "ResearcherStore", "author_mention"]
 
@@ -116,31 +123,31 @@ class ResearcherStore:
         c = self.db
         out: dict[int, PaperContext] = {}
         for chunk in _chunks(sorted(set(paper_ids)), 500):
-            marks = ", ".join("?" * len(chunk))
+            in_ids, ids = any_of(c, chunk)
             for pid, key, title, abstract, venue, year, categories in c.execute(
                 "SELECT id, key, title, coalesce(abstract, ''), coalesce(venue, ''), year, categories"
-                f" FROM papers WHERE id IN ({marks}) ORDER BY id",
-                chunk,
+                f" FROM papers WHERE id {in_ids} ORDER BY id",
+                ids,
             ):
                 out[pid] = PaperContext(pid, key, title, abstract, venue, year,
                                         orjson.loads(categories), {})
             for pid, position, name, affs in c.execute(
                 "SELECT paper_id, position, raw_name, affiliations FROM authorships"
-                f" WHERE paper_id IN ({marks}) ORDER BY paper_id, position",
-                chunk,
+                f" WHERE paper_id {in_ids} ORDER BY paper_id, position",
+                ids,
             ):
                 out[pid].authors[author_mention(position, name)] = (name, orjson.loads(affs))
             for pid, name, affs in c.execute(
                 "SELECT paper_id, raw_name, affiliations FROM hidden_authorships"
-                f" WHERE paper_id IN ({marks}) ORDER BY paper_id, id",
-                chunk,
+                f" WHERE paper_id {in_ids} ORDER BY paper_id, id",
+                ids,
             ):
                 out[pid].authors[author_mention(None, name)] = (name, orjson.loads(affs))
             for pid, source, position, name, author_id, orcid, insts, raw in c.execute(
                 "SELECT paper_id, source, position, name, author_id, orcid, institutions,"
-                f" raw_affiliations FROM provider_authorships WHERE paper_id IN ({marks})"
+                f" raw_affiliations FROM provider_authorships WHERE paper_id {in_ids}"
                 " ORDER BY paper_id, source, position",
-                chunk,
+                ids,
             ):
                 institutions = [i["name"] for i in orjson.loads(insts) if i.get("name")]
                 out[pid].providers.append(
@@ -197,10 +204,8 @@ class ResearcherStore:
     def paper_keys(self, paper_ids: Iterable[int]) -> dict[int, str]:
         out: dict[int, str] = {}
         for chunk in _chunks(sorted(set(paper_ids)), 500):
-            out.update(self.db.execute(
-                f"SELECT id, key FROM papers WHERE id IN ({', '.join('?' * len(chunk))})",
-                chunk,
-            ))
+            in_ids, ids = any_of(self.db, chunk)
+            out.update(self.db.execute(f"SELECT id, key FROM papers WHERE id {in_ids}", ids))
         return out
 
     # --- writing the result --------------------------------------------------------------
@@ -256,7 +261,7 @@ class ResearcherStore:
         """(id, folded name, mentions) of every researcher: for fuzzy search."""
         return self.db.execute("SELECT id, name_key, mentions FROM researchers ORDER BY id").fetchall()
 
-    def get(self, researcher_id: int) -> dict[str, Any] | None:
+    def get(self, researcher_id: int) -> Researcher | None:
         row = self.db.execute(
             "SELECT id, name, block, orcid, page, mentions FROM researchers WHERE id = ?",
             (researcher_id,),
@@ -280,9 +285,9 @@ class ResearcherStore:
             (researcher_id,),
         )]
 
-    def summaries(self, researcher_ids: Sequence[int]) -> list[dict[str, Any]]:
+    def summaries(self, researcher_ids: Sequence[int]) -> list[ResearcherSummary]:
         """Short descriptions to tell researchers of one name apart."""
-        out = []
+        out: list[ResearcherSummary] = []
         for rid in researcher_ids:
             r = self.get(rid)
             if r is None:
@@ -302,9 +307,9 @@ class ResearcherStore:
                         "orcid": r["orcid"], "page": r["page"]})
         return out
 
-    def provider_profiles(self, ids: dict[str, list[str]]) -> list[dict[str, Any]]:
+    def provider_profiles(self, ids: dict[str, list[str]]) -> list[ProviderProfile]:
         """What providers report about the author ids a researcher carries."""
-        out = []
+        out: list[ProviderProfile] = []
         for scheme in ("openalex", "semantic-scholar"):
             for author_id in ids.get(scheme, []):
                 row = self.db.execute(
@@ -313,21 +318,22 @@ class ResearcherStore:
                     (scheme, author_id),
                 ).fetchone()
                 if row:
-                    keys = ("source", "author_id", "name", "h_index", "i10_index", "works_count",
-                            "citation_count", "as_of")
-                    out.append(dict(zip(keys, row, strict=True)))
+                    source, author, name, h_index, i10_index, works, citations, as_of = row
+                    out.append({"source": source, "author_id": author, "name": name, "h_index": h_index,
+                                "i10_index": i10_index, "works_count": works, "citation_count": citations,
+                                "as_of": as_of})
         return out
 
-    def profile_papers(self, paper_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    def profile_papers(self, paper_ids: Sequence[int]) -> dict[int, ProfilePaper]:
         """The papers of a profile, read together (a few queries, however many papers)."""
         c = self.db
-        out: dict[int, dict[str, Any]] = {}
+        out: dict[int, ProfilePaper] = {}
         for chunk in _chunks(sorted(set(paper_ids)), 500):
-            marks = ", ".join("?" * len(chunk))
+            in_ids, ids = any_of(c, chunk)
             for pid, key, title, abstract, primary, code, first_date, latest_date, year, venue in c.execute(
                 "SELECT id, key, title, abstract, primary_category, category_code, first_date, latest_date, year,"
-                f" venue FROM papers WHERE id IN ({marks}) ORDER BY id",
-                chunk,
+                f" venue FROM papers WHERE id {in_ids} ORDER BY id",
+                ids,
             ):
                 out[pid] = {"id": pid, "key": key, "arxiv_id": None, "title": title,
                             "abstract": abstract, "primary_category": primary, "category_code": code,
@@ -337,51 +343,51 @@ class ResearcherStore:
                             "citations_by_year": {}}
             for pid, value in c.execute(
                 "SELECT paper_id, value FROM paper_ids"
-                f" WHERE scheme = 'arxiv' AND paper_id IN ({marks}) ORDER BY paper_id, value",
-                chunk,
+                f" WHERE scheme = 'arxiv' AND paper_id {in_ids} ORDER BY paper_id, value",
+                ids,
             ):
                 out[pid]["arxiv_id"] = value
             for pid, position, name, affs in c.execute(
                 "SELECT paper_id, position, raw_name, affiliations FROM authorships"
-                f" WHERE paper_id IN ({marks}) ORDER BY paper_id, position",
-                chunk,
+                f" WHERE paper_id {in_ids} ORDER BY paper_id, position",
+                ids,
             ):
                 out[pid]["authors"].append(
                     {"name": name, "position": position, "affiliations": orjson.loads(affs)}
                 )
             for pid, name, affs in c.execute(
                 "SELECT paper_id, raw_name, affiliations FROM hidden_authorships"
-                f" WHERE paper_id IN ({marks}) ORDER BY paper_id, id",
-                chunk,
+                f" WHERE paper_id {in_ids} ORDER BY paper_id, id",
+                ids,
             ):
                 out[pid]["hidden_authors"].append({"name": name, "affiliations": orjson.loads(affs)})
             for pid, url in c.execute(
-                f"SELECT paper_id, url FROM code_links WHERE paper_id IN ({marks}) ORDER BY paper_id, position, url",
-                chunk,
+                f"SELECT paper_id, url FROM code_links WHERE paper_id {in_ids} ORDER BY paper_id, position, url",
+                ids,
             ):
                 out[pid]["code_urls"].append(url)
             for pid, count, source, as_of in c.execute(
                 "SELECT paper_id, count, source, as_of FROM citation_counts"
-                f" WHERE paper_id IN ({marks}) ORDER BY paper_id, as_of DESC, source",
-                chunk,
+                f" WHERE paper_id {in_ids} ORDER BY paper_id, as_of DESC, source",
+                ids,
             ):
                 out[pid]["citations"].append({"count": count, "source": source, "as_of": as_of})
             for pid, source, year, count in c.execute(
                 "SELECT paper_id, source, year, count FROM citation_counts_by_year"
-                f" WHERE paper_id IN ({marks}) ORDER BY paper_id, source, year",
-                chunk,
+                f" WHERE paper_id {in_ids} ORDER BY paper_id, source, year",
+                ids,
             ):
                 out[pid]["citations_by_year"].setdefault(source, {})[year] = count
-            subjects = [f"paper:{pid}" for pid in chunk]
+            in_subjects, subjects = any_of(c, [f"paper:{pid}" for pid in chunk])
             for subject, field_, value, source, as_of in c.execute(
-                f"SELECT subject, field, value, source, as_of FROM claims WHERE subject IN ({marks})"
+                f"SELECT subject, field, value, source, as_of FROM claims WHERE subject {in_subjects}"
                 " ORDER BY id",
                 subjects,
             ):
                 out[int(subject[6:])]["claims"][field_] = {"value": value, "source": source, "as_of": as_of}
         return out
 
-    def page_claims(self, page: str) -> dict[str, dict[str, Any]]:
+    def page_claims(self, page: str) -> dict[str, ClaimedValue]:
         """What a researcher page says about its researcher (h-index, papers…), as claimed."""
         return {
             field_: {"value": value, "source": source, "as_of": as_of}

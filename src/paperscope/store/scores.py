@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from paperscope.store import vectors
-from paperscope.store.db import Database
+from paperscope.store.db import Database, any_of
+from paperscope.store.records import Score, ScoreValue
 
 # numpy is imported where vectors are read or written, not with the store: every
 # command opens the store, and most (ingest, paper, stats) never touch a vector.
@@ -119,15 +120,15 @@ class ScoreStore:
               r.inputs, now) for r in rows],
         )
 
-    def scores(self, paper_ids: Sequence[int]) -> dict[int, dict[str, dict[str, Any]]]:
+    def scores(self, paper_ids: Sequence[int]) -> dict[int, dict[str, Score]]:
         """paper id → kind → {value, label, explanation, model, computed}."""
-        out: dict[int, dict[str, dict[str, Any]]] = {}
+        out: dict[int, dict[str, Score]] = {}
         ids = sorted(set(paper_ids))
         for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
+            in_ids, chunk = any_of(self.db, ids[start : start + 500])
             for pid, kind, value, label, explanation, model, computed in self.db.execute(
                 "SELECT paper_id, kind, value, label, explanation, model, computed FROM paper_scores"
-                f" WHERE paper_id IN ({', '.join('?' * len(chunk))})",
+                f" WHERE paper_id {in_ids}",
                 chunk,
             ):
                 out.setdefault(pid, {})[kind] = {
@@ -136,15 +137,14 @@ class ScoreStore:
                 }
         return out
 
-    def values(self, paper_ids: Sequence[int]) -> dict[int, dict[str, dict[str, Any]]]:
+    def values(self, paper_ids: Sequence[int]) -> dict[int, dict[str, ScoreValue]]:
         """paper id → kind → {value, label}: what lists show, without the explanations."""
-        out: dict[int, dict[str, dict[str, Any]]] = {}
+        out: dict[int, dict[str, ScoreValue]] = {}
         ids = sorted(set(paper_ids))
         for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
+            in_ids, chunk = any_of(self.db, ids[start : start + 500])
             for pid, kind, value, label in self.db.execute(
-                "SELECT paper_id, kind, value, label FROM paper_scores"
-                f" WHERE paper_id IN ({', '.join('?' * len(chunk))})",
+                f"SELECT paper_id, kind, value, label FROM paper_scores WHERE paper_id {in_ids}",
                 chunk,
             ):
                 out.setdefault(pid, {})[kind] = {"value": value, "label": label}

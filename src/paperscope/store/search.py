@@ -21,9 +21,10 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from paperscope.store.db import Database, marks
+from paperscope.store.db import Database, any_of, marks
 from paperscope.store.fulltext_postgres import PostgresFullText
 from paperscope.store.fulltext_sqlite import SqliteFullText
+from paperscope.store.records import ProviderHIndex, SearchPaper
 
 __all__ = ["RefreshSummary", "SearchStore"]
 
@@ -146,7 +147,7 @@ class SearchStore:
     def _index_papers(self, paper_ids: Sequence[int]) -> None:
         """(Re)index some papers as they stand now (inside the caller's transaction)."""
         c = self.db
-        in_ids = marks(paper_ids)
+        in_ids, ids = any_of(c, paper_ids)
         # The run still writing (if any): a paper it wrote may be written again within
         # the same run, so it is recorded as needing another look. Only the newest run
         # counts as writing: an older one left "running" was killed, and one killed last
@@ -157,20 +158,20 @@ class SearchStore:
         running_id = running[0] if running else None
         authors: dict[int, list[str]] = {}
         for pid, name in c.execute(
-            f"SELECT paper_id, raw_name FROM authorships WHERE paper_id IN ({in_ids})"
+            f"SELECT paper_id, raw_name FROM authorships WHERE paper_id {in_ids}"
             " ORDER BY paper_id, position",
-            paper_ids,
+            ids,
         ):
             authors.setdefault(pid, []).append(name)
         for pid, name in c.execute(
-            f"SELECT paper_id, raw_name FROM hidden_authorships WHERE paper_id IN ({in_ids})"
+            f"SELECT paper_id, raw_name FROM hidden_authorships WHERE paper_id {in_ids}"
             " ORDER BY paper_id, id",
-            paper_ids,
+            ids,
         ):
             authors.setdefault(pid, []).append(name)
         rows = c.execute(
-            f"SELECT id, updated_run, title, abstract FROM papers WHERE id IN ({in_ids})",
-            paper_ids,
+            f"SELECT id, updated_run, title, abstract FROM papers WHERE id {in_ids}",
+            ids,
         ).fetchall()
         self.text.index_papers([(pid, title, abstract or "", ", ".join(authors.get(pid, ())))
                                 for pid, _, title, abstract in rows])
@@ -246,41 +247,42 @@ class SearchStore:
         """id → (name, folded name, mentions) of some researchers."""
         out: dict[int, tuple[str, str, int]] = {}
         for chunk in _chunks(list(researcher_ids), 500):
+            in_ids, ids = any_of(self.db, chunk)
             for rid, name, key, mentions in self.db.execute(
-                f"SELECT id, name, name_key, mentions FROM researchers WHERE id IN ({marks(chunk)})",
-                chunk,
+                f"SELECT id, name, name_key, mentions FROM researchers WHERE id {in_ids}", ids
             ):
                 out[rid] = (name, key, mentions)
         return out
 
-    def provider_h_index(self, researcher_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    def provider_h_index(self, researcher_ids: Sequence[int]) -> dict[int, ProviderHIndex]:
         """The highest h-index a provider reports for any author id a researcher carries:
         id → {value, source, as_of}."""
-        out: dict[int, dict[str, Any]] = {}
+        out: dict[int, ProviderHIndex] = {}
         if not researcher_ids:
             return out
+        in_ids, ids = any_of(self.db, researcher_ids)
         for rid, value, source, as_of in self.db.execute(
             "SELECT i.researcher_id, a.h_index, a.source, a.as_of FROM researcher_ids i"
             " JOIN author_profiles a ON a.source = i.scheme AND a.author_id = i.value"
-            f" WHERE i.researcher_id IN ({marks(researcher_ids)}) AND a.h_index IS NOT NULL"
+            f" WHERE i.researcher_id {in_ids} AND a.h_index IS NOT NULL"
             " ORDER BY a.h_index, a.source, a.as_of",
-            list(researcher_ids),
+            ids,
         ):
             out[rid] = {"value": value, "source": source, "as_of": as_of}
         return out
 
-    def paper_rows(self, paper_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    def paper_rows(self, paper_ids: Sequence[int]) -> dict[int, SearchPaper]:
         """What a search result shows of some papers: id, key, arXiv id, title, dates,
         category, the first authors and how many there are, and their scores."""
         c = self.db
-        out: dict[int, dict[str, Any]] = {}
+        out: dict[int, SearchPaper] = {}
         ids = list(paper_ids)
         if not ids:
             return out
-        in_ids = marks(ids)
+        in_ids, ids = any_of(c, ids)
         for pid, key, title, first_date, year, primary, code, venue in c.execute(
             "SELECT id, key, title, first_date, year, primary_category, category_code, venue"
-            f" FROM papers WHERE id IN ({in_ids})",
+            f" FROM papers WHERE id {in_ids}",
             ids,
         ):
             out[pid] = {"id": pid, "key": key, "arxiv_id": None, "title": title,
@@ -289,13 +291,13 @@ class SearchStore:
                         "scores": {}}
         for pid, value in c.execute(
             "SELECT paper_id, value FROM paper_ids"
-            f" WHERE scheme = 'arxiv' AND paper_id IN ({in_ids}) ORDER BY paper_id, value",
+            f" WHERE scheme = 'arxiv' AND paper_id {in_ids} ORDER BY paper_id, value",
             ids,
         ):
             if pid in out:
                 out[pid]["arxiv_id"] = value
         for pid, position, name in c.execute(
-            f"SELECT paper_id, position, raw_name FROM authorships WHERE paper_id IN ({in_ids})"
+            f"SELECT paper_id, position, raw_name FROM authorships WHERE paper_id {in_ids}"
             " ORDER BY paper_id, position",
             ids,
         ):
@@ -305,7 +307,7 @@ class SearchStore:
                     out[pid]["authors"].append(name)
         for pid, kind, value, label, model in c.execute(
             "SELECT paper_id, kind, value, label, model FROM paper_scores"
-            f" WHERE paper_id IN ({in_ids})",
+            f" WHERE paper_id {in_ids}",
             ids,
         ):
             if pid in out:

@@ -37,6 +37,14 @@ from paperscope.store.feed import FeedStore
 from paperscope.store.migrations import Migration, apply_migrations, missing_migrations
 from paperscope.store.operations import ArtifactStore, StageLocks
 from paperscope.store.papers import PaperWriter
+from paperscope.store.records import (
+    Paper,
+    PaperAuthor,
+    SourceStats,
+    StoredReject,
+    StoredResearcherPage,
+    StoreStats,
+)
 from paperscope.store.researchers import ResearcherStore
 from paperscope.store.rows import PaperRows, claim_rows
 from paperscope.store.scores import ScoreStore
@@ -267,7 +275,7 @@ class Store:
                 return int(row[0])
         return self._papers.find_by_key(s)
 
-    def paper(self, paper_id: int) -> dict[str, Any]:
+    def paper(self, paper_id: int) -> Paper:
         """Everything stored about one paper, as plain data (the JSON contract)."""
         c = self.db
         row = c.execute(f"SELECT {', '.join(_PAPER_COLUMNS)} FROM papers WHERE id = ?", (paper_id,)).fetchone()
@@ -280,7 +288,7 @@ class Store:
         ):
             ids.setdefault(scheme, []).append(value)
         # The listed authors in order, then those hidden behind "et al." (position null).
-        authors = [
+        authors: list[PaperAuthor] = [
             {
                 "name": raw,
                 "given": given,
@@ -354,7 +362,7 @@ class Store:
             ],
         }
 
-    def newest_papers(self, limit: int = 10, category: str | None = None) -> list[dict[str, Any]]:
+    def newest_papers(self, limit: int = 10, category: str | None = None) -> list[Paper]:
         """The most recent papers (by latest version date, then first date)."""
         sql = "SELECT id FROM papers"
         args: list[Any] = []
@@ -365,14 +373,14 @@ class Store:
         args.append(limit)
         return [self.paper(pid) for (pid,) in self.db.execute(sql, args)]
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> StoreStats:
         """Counts of what the store holds, by source."""
         c = self.db
 
         def one(sql: str) -> int:
             return int(c.execute(sql).fetchone()[0])
 
-        sources: dict[str, dict[str, int]] = {}
+        sources: dict[str, SourceStats] = {}
         for source, n in c.execute("SELECT source, count(DISTINCT paper_id) FROM provenance GROUP BY source"):
             sources.setdefault(source, {})["papers"] = n
         for source, n in c.execute("SELECT source, count(*) FROM rejects GROUP BY source"):
@@ -392,7 +400,7 @@ class Store:
             "sources": sources,
         }
 
-    def rejects(self, limit: int = 1000, source: str | None = None) -> list[dict[str, Any]]:
+    def rejects(self, limit: int = 1000, source: str | None = None) -> list[StoredReject]:
         sql = "SELECT run_id, source, file, position, reason, excerpt FROM rejects"
         args: list[Any] = []
         if source:
@@ -400,15 +408,17 @@ class Store:
             args.append(source)
         sql += " ORDER BY id LIMIT ?"
         args.append(limit)
-        keys = ("run_id", "source", "file", "position", "reason", "excerpt")
-        return [dict(zip(keys, row, strict=True)) for row in self.db.execute(sql, args)]
+        return [
+            {"run_id": run, "source": src, "file": file, "position": position, "reason": reason, "excerpt": excerpt}
+            for run, src, file, position, reason, excerpt in self.db.execute(sql, args)
+        ]
 
-    def researcher_pages(self) -> list[dict[str, Any]]:
+    def researcher_pages(self) -> list[StoredResearcherPage]:
         """The researcher pages read so far, with the figures they claim and their papers."""
         rows = self.db.execute(
             "SELECT page, source, name, name_inferred, as_of FROM researcher_pages ORDER BY page"
         ).fetchall()
-        out = []
+        out: list[StoredResearcherPage] = []
         for page, source, name, inferred, as_of in rows:
             claims = dict(self.db.execute(
                 "SELECT field, value FROM claims WHERE subject = ? ORDER BY id", (f"researcher:{page}",)

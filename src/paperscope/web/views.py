@@ -8,7 +8,7 @@ paper --format json``); pages add paging and links, never rename.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -57,7 +57,7 @@ def paper_view(store: Store, identifier: str, *, similar: Any = None, k: int = 8
     paper_id = store.find_paper(identifier)
     if paper_id is None:
         raise NotFound(f"no paper with id {shorten(identifier)}")
-    data = store.paper(paper_id)
+    data = cast("dict[str, Any]", store.paper(paper_id))  # a Paper, to which the view adds keys
     who = store.feed.authors_as_researchers(paper_id)
     for author in data["authors"]:
         # An author a page hid behind "et al." has no position: a mention of its own.
