@@ -272,3 +272,35 @@ def test_markup_in_titles_and_abstracts_stays_text_and_runs_nothing(watched: Wat
         if path.startswith("/papers/"):
             watched.screenshot("hostile-paper.png")
     watched.assert_clean()
+
+
+# --- every screen width ----------------------------------------------------------------------
+OVERFLOWING = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1
+               && !e.closest('table'))  /* a wide table scrolls inside its own box */
+  .map(e => `${e.tagName.toLowerCase()}.${e.className}: ${(e.innerText || '').slice(0, 40)}`)"""
+
+
+@pytest.mark.parametrize("width", [360, 390, 1280])
+def test_no_page_is_wider_than_the_screen(watched: Watched, web_db: Path, width: int) -> None:
+    """From a phone's 360 px up, no page scrolls sideways (a wide table scrolls in its box)."""
+    watched.page.set_viewport_size({"width": width, "height": 900})
+    [(busiest,), (next_busiest,)] = query(
+        web_db, "SELECT researcher_id FROM researcher_mentions GROUP BY researcher_id"
+                " ORDER BY count(*) DESC, researcher_id LIMIT 2")
+    [(key,)] = query(web_db, "SELECT key FROM papers ORDER BY length(title) DESC, id LIMIT 1")
+    pages = {"researcher": f"/researchers/{busiest}", "paper": f"/papers/{key}", "feed": "/feed",
+             "search": "/search?q=learning", "compare": f"/compare?ids={busiest}&ids={next_busiest}",
+             "docs": "/docs"}
+    for name, path in pages.items():
+        watched.goto(path)
+        width_shown = watched.page.evaluate("document.documentElement.scrollWidth")
+        wide = watched.page.evaluate(OVERFLOWING)
+        assert width_shown <= width, f"{path} is {width_shown} px wide at {width} px: {wide}"
+        if name == "researcher":  # on a phone the papers come before the charts and co-authors
+            tops = watched.page.evaluate("['article.paper', 'section.side'].map("
+                                         "s => document.querySelector(s).getBoundingClientRect().top)")
+            assert (tops[0] < tops[1]) == (width < 800), tops
+        if width != 360:
+            watched.screenshot(f"{name}-{width}.png")
+    watched.assert_clean()

@@ -26,14 +26,14 @@ LISTINGS = EMBED_FIXTURES / "arxiv-cs-every60.jsonl.gz"
 # What the schema holds that is copied, parents first (ties by name). A table added by a
 # migration shows up here as a failure: decide whether it is data (copied) or derived.
 EXPECTED_TABLES = [
-    "harvest_state", "ingest_runs", "researcher_overrides", "researchers", "resolve_blocks",
+    "harvest_state", "ingest_runs", "researcher_overrides", "researchers", "resolve_blocks", "work_overrides",
     "author_profiles", "claims", "papers", "rejects", "researcher_ids", "researcher_pages",
     "author_profile_works", "authorships", "citation_counts", "citation_counts_by_year",
     "code_links", "embeddings", "hidden_authorships", "paper_ids", "paper_scores", "paper_topics",
     "provenance", "provider_authorships", "provider_references", "researcher_mentions",
-    "researcher_page_papers", "versions",
+    "researcher_page_papers", "versions", "work_members",
 ]
-IDENTITY_TABLES = {"ingest_runs", "hidden_authorships", "claims", "rejects", "researcher_overrides"}
+IDENTITY_TABLES = {"ingest_runs", "hidden_authorships", "claims", "rejects", "researcher_overrides", "work_overrides"}
 
 
 @pytest.fixture(scope="module")

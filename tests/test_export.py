@@ -21,7 +21,7 @@ from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_la
 
 from conftest import FIXTURES, invoke
 from paperscope import export
-from paperscope.export import EXPORT_FORMATS, bibtex, citekey, csl_json, csl_json_text, ris
+from paperscope.export import EXPORT_FORMATS, authors_incomplete, bibtex, citekey, csl_json, csl_json_text, ris
 from paperscope.store import open_store
 
 SNAPSHOT = str(FIXTURES / "arxiv" / "snapshot-sample.jsonl")
@@ -251,6 +251,22 @@ def test_authors_hidden_behind_et_al_end_the_list_with_others(papers) -> None:
     assert len(entry["author"]) == len(expected_names(paper)) + 1
     assert len(rispy.loads(ris(paper))[0]["authors"]) == len(expected_names(paper))
     assert {"family": "Wen", "given": "Zixin"} not in csl_json(paper)["author"]
+
+
+def test_a_list_a_page_cut_short_is_marked_incomplete_in_every_format(papers) -> None:
+    paper = papers[CONFERENCE]
+    assert not authors_incomplete(paper)
+    assert "N1  -" not in ris(paper) and "note" not in csl_json(paper)
+    cut = paper | {"claims": [*paper["claims"], {"field": "authors_truncated", "value": "true",
+                                                 "source": "researcher:004.txt", "as_of": "2026-11-23"}]}
+    assert authors_incomplete(cut)
+    (entry,) = parse_bibtex(bibtex(cut))
+    assert entry["author"][-1].last == ["others"]
+    n = len(expected_names(paper))
+    note = f"Author list incomplete: the source names only the first {n} authors."
+    record = rispy.loads(ris(cut))[0]
+    assert len(record["authors"]) == n and record["notes"] == [note]
+    assert csl_json(cut)["note"] == note
 
 
 def test_cite_keys_fold_names_and_skip_math_and_small_words(papers) -> None:

@@ -82,6 +82,22 @@ def test_profile_header_follows_the_seed_layout(seeded: Callable[..., Result]) -
     assert lines[9] == f"{n} Papers"
 
 
+def test_a_partial_citation_figure_gets_a_footnote_in_text_and_a_coverage_object(
+    seeded: Callable[..., Result],
+) -> None:
+    checked = 0
+    for page in sorted(p.name for p in SEEDS.glob("0*.txt")):
+        profile = orjson.loads(seeded("researcher", f"page:{page}", "--as-of", AS_OF, "--format", "json").stdout)
+        covered = profile["coverage"]["citations"]
+        assert covered["papers"] == profile["metrics"]["papers"]["value"]
+        assert covered["partial"] == (covered["papers_counted"] < covered["papers"])
+        text = seeded("researcher", f"page:{page}", "--as-of", AS_OF).stdout
+        footnote = [line for line in text.splitlines() if line.startswith("* h-index and citations:")]
+        assert footnote == ([f"* h-index and citations: {covered['text']}"] if covered["partial"] else [])
+        checked += covered["partial"]
+    assert checked, "some seed researcher's counts cover only part of their papers"
+
+
 def test_profile_json_contract(seeded: Callable[..., Result]) -> None:
     profile = orjson.loads(seeded("researcher", "Zixin Wen", "--as-of", AS_OF, "--format", "json").stdout)
     for key in ("name", "ids", "primary_category", "metrics", "novelty_pct", "ai_score",

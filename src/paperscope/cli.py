@@ -773,9 +773,11 @@ def copy_command(src: str, dst: str, batch: int, fmt: str) -> None:
 def _register_eval() -> None:
     from paperscope.cli_eval import eval_group
     from paperscope.cli_train import train_group
+    from paperscope.cli_works import works_group
 
     main.add_command(eval_group)
     main.add_command(train_group)
+    main.add_command(works_group)
 
 
 _register_eval()

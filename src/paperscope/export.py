@@ -8,8 +8,11 @@ formats agree on what they cite:
   arXiv id is given whenever there is one (BibTeX's ``eprint`` fields are read in any entry
   type by biblatex and by natbib-era styles).
 - **The listed authors, in order.** Authors a source names only behind "et al." (position
-  null) have no known place in the list: they are left out, and BibTeX's list ends with
-  ``and others``, which styles print as "et al.".
+  null) have no known place in the list: they are left out. A list known to be incomplete
+  (such authors, or a page that showed only the first names and "et al.", its claim
+  ``authors_truncated``) is marked so in every format: BibTeX's list ends with ``and
+  others``, which styles print as "et al."; RIS and CSL-JSON carry a note saying so (neither
+  has a field for it).
 - **The date** is the first version's (arXiv v1) when it falls in the paper's year, else
   the year alone: a venue paper's year is the venue's.
 - **The cite key** ``zeng2025industrial`` (also CSL-JSON's ``id``): the first author's
@@ -40,7 +43,8 @@ import orjson
 
 from paperscope.names import fold_name
 
-__all__ = ["EXPORT_FORMATS", "ExportFormat", "bibtex", "citekey", "csl_json", "csl_json_text", "ris"]
+__all__ = ["EXPORT_FORMATS", "ExportFormat", "authors_incomplete", "bibtex", "citekey", "csl_json", "csl_json_text",
+           "ris"]
 
 Paper = dict[str, Any]
 
@@ -64,8 +68,17 @@ def _listed_authors(paper: Paper) -> list[dict[str, Any]]:
     return [a for a in paper.get("authors") or [] if a.get("position") is not None]
 
 
-def _has_hidden_authors(paper: Paper) -> bool:
-    return any(a.get("position") is None for a in paper.get("authors") or [])
+def authors_incomplete(paper: Paper) -> bool:
+    """Whether the paper's author list is known to be cut short: authors named only behind
+    "et al.", or a page that listed the first few and "et al." (claim ``authors_truncated``)."""
+    return (any(a.get("position") is None for a in paper.get("authors") or [])
+            or any(c.get("field") == "authors_truncated" for c in paper.get("claims") or []))
+
+
+def _incomplete_note(paper: Paper) -> str | None:
+    n = len(_listed_authors(paper))
+    return f"Author list incomplete: the source names only the first {n} author{'s' * (n != 1)}." if (
+        n and authors_incomplete(paper)) else None
 
 
 def _doi(paper: Paper) -> str | None:
@@ -198,7 +211,7 @@ def bibtex(paper: Paper) -> str:
     """The paper as one BibTeX entry (arXiv's field layout for preprints), newline-ended."""
     kind = _kind(paper)
     names = [_bibtex_name(a) for a in _listed_authors(paper)]
-    if names and _has_hidden_authors(paper):
+    if names and authors_incomplete(paper):
         names.append("others")
     fields: dict[str, str | None] = {
         "title": "{" + _latex(paper["title"]) + "}" if paper.get("title") else None,
@@ -243,6 +256,7 @@ def ris(paper: Paper) -> str:
         ("AB", paper.get("abstract")),
         ("DO", _doi(paper)),
         ("UR", _url(paper)),
+        ("N1", _incomplete_note(paper)),
     ]
     tags += [("KW", c) for c in paper.get("categories") or []]
     lines = [f"{tag}  - {_one_line(value)}\r\n" for tag, value in tags if value]
@@ -275,6 +289,7 @@ def csl_json(paper: Paper) -> dict[str, Any]:
         "abstract": paper.get("abstract"),
         "DOI": _doi(paper),
         "URL": _url(paper),
+        "note": _incomplete_note(paper),
     }
     if kind == "preprint" and paper.get("arxiv_id"):
         candidates |= {"publisher": "arXiv", "number": f"arXiv:{paper['arxiv_id']}"}

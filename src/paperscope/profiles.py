@@ -79,9 +79,11 @@ def build_profile(
     # ProfilePapers, to which the profile adds its own figures (tags, scores).
     stored = cast("dict[int, dict[str, Any]]", rs.profile_papers(list(own_mention)))
     papers = [p for p in stored.values() if _published_by(p, as_of)]
-    facts = []
     for p in papers:
         p["citations"] = _latest_per_source(p["citations"], as_of)
+    papers = one_per_work(papers, store.works.work_ids([p["id"] for p in papers]))
+    facts = []
+    for p in papers:
         p["affiliation_tags"], p["affiliation_tags_source"] = _tags(p, own_mention[p["id"]])
         facts.append(PaperFacts(
             paper_id=str(p["id"]),
@@ -121,6 +123,7 @@ def build_profile(
         "coauthors": [{"name": n, "papers": k} for n, k in metrics.top_coauthors],
         "papers_per_year": metrics.papers_per_year,
         "citations_per_year": metrics.primary.citations_per_year if metrics.primary else {},
+        "coverage": coverage(metrics),
         "sort": sort,
         "papers": [_paper_json(p, own_mention[p["id"]]) for p in papers],
     }
@@ -167,6 +170,47 @@ def _latest_per_source(citations: list[dict[str, Any]], as_of: date) -> list[dic
             if best is None or c["as_of"] > best["as_of"]:
                 latest[c["source"]] = c
     return sorted(latest.values(), key=lambda c: (-c["count"], c["source"]))
+
+
+def _earliest(p: dict[str, Any]) -> tuple[str, int, int]:
+    return (p["first_date"] or f"{p['year'] or 9999:04d}-99", p["year"] or 9999, p["id"])
+
+
+def one_per_work(papers: list[dict[str, Any]], work_of: dict[int, int]) -> list[dict[str, Any]]:
+    """One entry per work (``work_of``: paper id → work id, for versions of works of several):
+    the earliest version stands for the work and lists every version (``versions``,
+    ``venues``); per citation source the work has the highest count of any one version
+    (never a sum: a citation of both versions would count twice), with that version's
+    counts per year; code links and an arXiv id come from any version."""
+    by_work: dict[int, list[dict[str, Any]]] = {}
+    for p in papers:
+        by_work.setdefault(work_of.get(p["id"], p["id"]), []).append(p)
+    out = []
+    for versions in by_work.values():
+        versions.sort(key=_earliest)
+        first = versions[0]
+        first["versions"] = [{"id": v["id"], "key": v["key"], "venue": v["venue"], "arxiv_id": v["arxiv_id"],
+                              "date": v["first_date"] or (str(v["year"]) if v["year"] else None)}
+                             for v in versions]
+        if len(versions) > 1:
+            best: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+            for v in versions:
+                for c in v["citations"]:
+                    if c["source"] not in best or c["count"] > best[c["source"]][0]["count"]:
+                        best[c["source"]] = (c, v)
+            first["citations"] = sorted((c for c, _ in best.values()), key=lambda c: (-c["count"], c["source"]))
+            first["citations_by_year"] = {source: v["citations_by_year"][source] for source, (_, v) in best.items()
+                                          if source in v["citations_by_year"]}
+            first["code_urls"] = list(dict.fromkeys(u for v in versions for u in v["code_urls"]))
+            first["arxiv_id"] = next((v["arxiv_id"] for v in versions if v["arxiv_id"]), None)
+        out.append(first)
+    return out
+
+
+def _venues(p: dict[str, Any]) -> list[str]:
+    """Where a work appeared, one name per version: "ICLR 2024", "arXiv 2310.01234"."""
+    names = [v["venue"] or (f"arXiv {v['arxiv_id']}" if v["arxiv_id"] else None) for v in p.get("versions", [])]
+    return list(dict.fromkeys(n for n in names if n))
 
 
 def _all_authors(paper: dict[str, Any]) -> list[dict[str, Any]]:
@@ -230,7 +274,26 @@ def _paper_json(p: dict[str, Any], own: str) -> dict[str, Any]:
         "novelty_pct": p["novelty_pct"],
         "novelty_label": p["novelty_label"],
         "abstract": p["abstract"],
+        "venues": _venues(p),
+        "versions": p.get("versions", []),
     }
+
+
+def coverage(m: ResearcherMetrics) -> dict[str, Any]:
+    """What the citation figures rest on: how many of the papers their source counts, and
+    whether it gives counts per year (``text``: what a page says where it is partial)."""
+    p = m.primary
+    if p is None:
+        citations = {"source": None, "as_of": None, "papers_counted": 0, "papers": m.papers,
+                     "partial": m.papers > 0, "text": "no citation counts stored for these papers"}
+        yearly = {"source": None, "available": False, "text": "no citation counts stored"}
+    else:
+        citations = {"source": p.source, "as_of": p.as_of, "papers_counted": p.coverage, "papers": m.papers,
+                     "partial": p.coverage < m.papers,
+                     "text": f"counts for {p.coverage:,} of {m.papers:,} papers · {p.source} {p.as_of}"}
+        yearly = {"source": p.source, "available": bool(p.citations_per_year),
+                  "text": None if p.citations_per_year else f"yearly counts not available from {p.source}"}
+    return {"citations": citations, "citations_per_year": yearly}
 
 
 def _metrics(m: ResearcherMetrics) -> dict[str, Any]:

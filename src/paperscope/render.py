@@ -199,6 +199,9 @@ def profile_text(profile: dict[str, Any]) -> str:
         "",
         f"{_figure(m, 'papers') if 'papers_shown' in profile else len(profile['papers'])} Papers",
     ]
+    covered = (profile.get("coverage") or {}).get("citations") or {}
+    if covered.get("partial"):  # a footnote under the header, whose lines stay the seed layout's
+        lines += ["", f"* h-index and citations: {covered['text']}"]
     blocks = [profile_paper_block(p, as_of) for p in profile["papers"]]
     return "\n".join(lines) + ("\n\n" + "\n\n".join(blocks) if blocks else "")
 

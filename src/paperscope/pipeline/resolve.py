@@ -56,6 +56,7 @@ class ResolveSummary:
     search: RefreshSummary | None = None  # the search index brought up to date afterwards
     rounds: int = 1              # runs over the mentions: more when an ingest added some meanwhile
     arrived: int = 0             # mentions that arrived during the last round: not resolved yet
+    works: str | None = None     # the regrouping of papers into works that came first
 
     def line(self) -> str:
         text = (
@@ -71,6 +72,8 @@ class ResolveSummary:
         if self.arrived:
             text += (f"\n  incomplete: {self.arrived:,} author mentions arrived (an ingest running beside)"
                      " after the last round read them; run `paperscope resolve` again")
+        if self.works is not None:
+            text += f"\n  {self.works}"
         if self.search is not None:
             text += f"\n  {self.search.line()}"
         return text
@@ -100,8 +103,11 @@ def resolve_store(
     (over the blocks that changed) takes them in, up to ``rounds``; what still arrived
     after the last is counted in ``arrived``, never passed over in silence.
     """
+    from paperscope import works
+
     started = time.perf_counter()
     with store.locks.hold("resolve", command):
+        grouped = works.build(store)  # profiles count works: regrouped with every resolve
         summary = _resolve_round(store, full, on_progress)
         while summary.arrived and summary.rounds < rounds:
             again = _resolve_round(store, False, on_progress)
@@ -112,6 +118,7 @@ def resolve_store(
     # new ones from now on, not only after the next `score`. Papers not indexed yet are
     # indexed too (work `score` would otherwise do).
     summary.search = store.search.refresh()
+    summary.works = grouped.line()
     summary.seconds = time.perf_counter() - started
     return summary
 

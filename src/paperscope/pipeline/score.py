@@ -38,6 +38,7 @@ _IMPACT_BATCH = 2000
 # ~80 s at 150k and ~5 min at 300k), the index as n·log n (150k: 51 s to build, ~65 s to
 # query at 2,278 queries/s). docs/embeddings.md.
 ANN_FROM = 200_000
+NOVELTY_WORKS = "novelty-works"  # the works generation (paperscope.works) novelty was computed for
 
 
 @dataclass(slots=True)
@@ -146,8 +147,12 @@ def score_store(
 def _score_steps(
     store: Store, embedder: Any | None, on_progress: Progress | None, steps: Sequence[str],
 ) -> ScoreSummary:
+    from paperscope import works
+
     started = time.perf_counter()
     summary = ScoreSummary()
+    summary.notes.append(works.build(store).line())  # novelty is per work
+    grouping = works.generation(store)
     texts = list(store.scores.paper_texts())  # what every step reads: read once
     model = None
     if "embed" in steps and embedder is not None:
@@ -156,11 +161,13 @@ def _score_steps(
         index_store(store, texts, model, summary)
     if "novelty" in steps and model is not None:
         papers, models = store.scores.scored("novelty")
-        if summary.embedded == 0 and models == {model} and papers == set(store.scores.embedded_hashes(model)):
-            # Nothing embedded anew: every percentile and neighbour is as it was.
+        if (summary.embedded == 0 and models == {model} and papers == set(store.scores.embedded_hashes(model))
+                and (store.artifacts.current(NOVELTY_WORKS) or 0) == grouping):
+            # Nothing embedded anew, works as they were: every percentile and neighbour is as it was.
             summary.unchanged["novelty"] = len(papers)
         else:
             score_novelty(store, texts, model, summary)
+            store.artifacts.publish(NOVELTY_WORKS, grouping)
     if "impact" in steps:
         score_impact(store, texts, summary, on_progress)
     summary.notes.append(store.search.refresh().line())  # search indexes follow the papers
@@ -210,28 +217,45 @@ def score_novelty(store: Store, texts: Sequence[PaperText], model: str, summary:
     if len(dated) < len(ids):
         summary.notes.append(f"novelty: {len(ids) - len(dated):,} papers without a date left out")
     ids, vectors = [ids[i] for i in dated], vectors[dated]
+    # One work, one novelty: only the paper standing for a work (its earliest version) is
+    # compared, so no version is ever another's "nearest earlier paper"; the work's other
+    # versions get its figure (below).
+    work_of = store.works.work_ids(ids)
+    works = [i for i, pid in enumerate(ids) if work_of.get(pid, pid) == pid]
+    ids, vectors = [ids[i] for i in works], vectors[works]
     if not ids:
         return
     dates = [papers[i].date or "" for i in ids]  # every one dated: see `dated`
     cohorts = [cohort_key(papers[i].category, int(dates[n][:4])) for n, i in enumerate(ids)]
     results = novelty(ids, dates, cohorts, vectors, earlier=_ann_earlier(store, model, ids, dates))
     known = store.scores.score_inputs("novelty")
+    versions: dict[int, list[int]] = {}
+    for pid, work in work_of.items():
+        if pid != work:
+            versions.setdefault(work, []).append(pid)
     rows = []
     for r in results:
-        explanation = {
+        explanation: dict[str, Any] = {
             "distance": None if r.distance is None else round(float(r.distance), 4),
             "cohort": r.cohort, "k": len(r.neighbours), "text": r.explanation,
             "nearest_earlier": [{"paper_id": int(pid), "similarity": round(float(sim), 4)}
                                 for pid, sim in r.neighbours],
         }
         pct = None if r.pct is None else round(float(r.pct), 1)
-        inputs = _digest(model, pct, r.label, explanation)
-        if known.get(r.paper) != inputs:
-            rows.append(ScoreRow(int(r.paper), pct, r.label, explanation, inputs))
-    summary.unchanged["novelty"] = len(results) - len(rows)
+        for pid in [int(r.paper), *versions.get(int(r.paper), [])]:
+            if pid != r.paper:
+                explanation = {**explanation, "work_id": int(r.paper),
+                               "text": f"a later version of paper #{r.paper}, whose figure it has: {r.explanation}"}
+            inputs = _digest(model, pct, r.label, explanation)
+            if known.get(pid) != inputs:
+                rows.append(ScoreRow(pid, pct, r.label, explanation, inputs))
+    summary.unchanged["novelty"] = len(results) + sum(map(len, versions.values())) - len(rows)
     with store.transaction():
         store.scores.write_scores("novelty", model, rows)
     summary.novelty = len(rows)
+
+
+_SPARE = 4  # neighbours asked for beyond DEFAULT_K, for those that are other versions
 
 
 def _ann_earlier(store: Store, model: str, ids: list[int], dates: list[str]) -> Any:
@@ -243,13 +267,18 @@ def _ann_earlier(store: Store, model: str, ids: list[int], dates: list[str]) -> 
     if len(ids) < ANN_FROM:
         return None
     index = load_published(store, model)
-    if index is None or set(index.days) != set(ids):
+    if index is None or not set(ids) <= index.days.keys():
         return None  # the index lags the vectors (run without the index step): exact
     rows = [index.vector(pid) for pid in ids]
     if any(v is None for v in rows):
         return None
     vectors = np.stack(rows) if rows else np.zeros((0, index.ndim), np.float32)  # type: ignore[arg-type]
-    found, sims = index.search(vectors, DEFAULT_K, before=[d[:10] for d in dates])
+    # The index holds every version of a work; only the papers standing for works count,
+    # so a few more are asked for and the first DEFAULT_K of those kept.
+    found, sims = index.search(vectors, DEFAULT_K + _SPARE, before=[d[:10] for d in dates])
     position = {pid: i for i, pid in enumerate(ids)}
     positions = np.vectorize(lambda pid: position.get(int(pid), -1), otypes=[np.int64])(found)
+    keep = np.argsort(positions < 0, axis=1, kind="stable")[:, :DEFAULT_K]  # valid first, order kept
+    positions = np.take_along_axis(positions, keep, axis=1)
+    sims = np.where(positions >= 0, np.take_along_axis(sims, keep, axis=1), -np.inf)
     return positions, sims

@@ -23,6 +23,7 @@ from paperscope.store.interface import (
     Scores,
     Search,
     StoreInterface,
+    Works,
 )
 from paperscope.store.records import (
     CitationObservation,
@@ -53,15 +54,15 @@ from paperscope.store.records import (
 from paperscope.store.store import Store
 
 # The store and how to open one; its Protocols (store/interface.py: Papers, Researchers,
-# Scores, Search, Feed, Artifacts, Locks, StoreInterface); what its reads return
+# Scores, Search, Feed, Artifacts, Locks, Works, StoreInterface); what its reads return
 # (store/records.py: TypedDicts).
 __all__ = [
     "Artifacts", "CitationObservation", "ClaimedValue", "Coauthor", "Feed", "HiddenAuthor", "ListedAuthor",
     "Locks", "Paper", "PaperAuthor", "PaperClaim", "PaperVersion", "Papers", "ProfilePaper", "ProvenanceEntry",
     "ProviderHIndex", "ProviderProfile", "Researcher", "ResearcherSummary", "Researchers", "RisingResearcher",
     "Score", "ScoreValue", "Scores", "Search", "SearchPaper", "SearchScore", "SourceStats", "Store", "StoreError",
-    "StoreInterface", "StoreStats", "StoredReject", "StoredResearcherPage", "default_db_path", "is_postgres_url",
-    "is_store_failure", "open_store", "store_error",
+    "StoreInterface", "StoreStats", "StoredReject", "StoredResearcherPage", "Works", "default_db_path",
+    "is_postgres_url", "is_store_failure", "open_store", "store_error",
 ]
 
 

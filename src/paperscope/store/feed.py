@@ -48,7 +48,8 @@ class FeedStore:
         """Paper ids of one feed page, and how many papers match in all."""
         if sort not in FEED_SORTS:
             raise ValueError(f"sort must be one of {', '.join(FEED_SORTS)}, not {sort!r}")
-        sql = " WHERE 1 = 1"
+        # A work once: its later versions (paperscope/works.py) are not listed apart.
+        sql = " WHERE NOT EXISTS (SELECT 1 FROM work_members w WHERE w.paper_id = p.id AND w.work_id <> p.id)"
         args: list[Any] = []
         if where.category:
             sql += " AND (p.primary_category = ? OR p.category_code = ?)"

@@ -41,11 +41,12 @@ from paperscope.store.researchers import MentionRow, PaperContext, ResearcherRow
 from paperscope.store.rows import PaperRows
 from paperscope.store.scores import PaperText, ScoreRow
 from paperscope.store.search import RefreshSummary
+from paperscope.store.works import WorkMember, WorkVersion
 
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["Artifacts", "Feed", "Locks", "Papers", "Researchers", "Scores", "Search", "StoreInterface"]
+__all__ = ["Artifacts", "Feed", "Locks", "Papers", "Researchers", "Scores", "Search", "StoreInterface", "Works"]
 
 MentionKey = tuple[int, str]  # (paper id, mention): "p3", or "h:<name>" for a hidden author
 
@@ -253,6 +254,26 @@ class Papers(Protocol):
     def table_rows(self, table: str, order_by: str) -> Iterable[tuple[Any, ...]]: ...
 
 
+class Works(Protocol):
+    """Which papers are versions of one work (paperscope/works.py groups them)."""
+
+    def sharing_titles(self) -> list[list[WorkVersion]]: ...
+
+    def by_key(self, keys: Sequence[str]) -> dict[str, WorkVersion]: ...
+
+    def replace(self, members: Iterable[WorkMember]) -> tuple[int, int]: ...
+
+    def work_ids(self, paper_ids: Sequence[int]) -> dict[int, int]: ...
+
+    def versions(self, work_id: int) -> list[tuple[int, str]]: ...
+
+    def counts(self) -> tuple[int, int]: ...
+
+    def add_override(self, action: str, payload: dict[str, Any]) -> int: ...
+
+    def overrides(self) -> list[tuple[int, str, dict[str, Any]]]: ...
+
+
 class StoreInterface(Papers, Protocol):
     """One paperscope database, whichever engine holds it: its parts and its own methods."""
 
@@ -273,6 +294,9 @@ class StoreInterface(Papers, Protocol):
 
     @property
     def locks(self) -> Locks: ...
+
+    @property
+    def works(self) -> Works: ...
 
     @property
     def backend(self) -> str: ...
@@ -321,5 +345,5 @@ if TYPE_CHECKING:
     def _conforms(store: Store) -> StoreInterface:
         return store
 
-    def _parts_conform(store: Store) -> tuple[Researchers, Scores, Search, Feed, Artifacts, Locks]:
-        return store.researchers, store.scores, store.search, store.feed, store.artifacts, store.locks
+    def _parts_conform(store: Store) -> tuple[Researchers, Scores, Search, Feed, Artifacts, Locks, Works]:
+        return store.researchers, store.scores, store.search, store.feed, store.artifacts, store.locks, store.works

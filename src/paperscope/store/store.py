@@ -49,6 +49,7 @@ from paperscope.store.researchers import ResearcherStore
 from paperscope.store.rows import PaperRows, claim_rows
 from paperscope.store.scores import ScoreStore
 from paperscope.store.search import SearchStore
+from paperscope.store.works import WorkStore
 
 __all__ = ["Store"]
 
@@ -115,6 +116,7 @@ class Store:
         self.search = SearchStore(db)
         self.artifacts = ArtifactStore(db)
         self.locks = StageLocks(db)
+        self.works = WorkStore(db)
 
     @property
     def identity(self) -> str:

@@ -13,6 +13,7 @@ from typing import Any, cast
 import numpy as np
 
 from paperscope.errors import shorten
+from paperscope.export import authors_incomplete
 from paperscope.profiles import build_profile
 from paperscope.store import Store
 from paperscope.store.feed import FeedFilter
@@ -58,6 +59,7 @@ def paper_view(store: Store, identifier: str, *, similar: Any = None, k: int = 8
     if paper_id is None:
         raise NotFound(f"no paper with id {shorten(identifier)}")
     data = cast("dict[str, Any]", store.paper(paper_id))  # a Paper, to which the view adds keys
+    data["authors_incomplete"] = authors_incomplete(data)
     who = store.feed.authors_as_researchers(paper_id)
     for author in data["authors"]:
         # An author a page hid behind "et al." has no position: a mention of its own.

@@ -1,0 +1,111 @@
+"""``paperscope works``: which papers are versions of one work, and corrections by hand.
+Thin: the work is in :mod:`paperscope.works`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+__all__ = ["works_group"]
+
+_format = click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True,
+                       help="json is the stable machine contract; text is for people.")
+
+
+@click.group(name="works")
+def works_group() -> None:
+    """Versions of one work (preprint, venue, workshop, second track) counted once.
+
+    Grouped by normalised title, shared authors and years (see paperscope/works.py);
+    `resolve` and `score` regroup first. Corrections are stored and re-applied on every
+    regrouping."""
+
+
+def _keys(store: Any, papers: tuple[str, ...]) -> list[str]:
+    from paperscope import cli
+    from paperscope.errors import shorten
+
+    keys = []
+    for p in papers:
+        pid = store.find_paper(p)
+        if pid is None:
+            cli.fail(f"no paper with id {shorten(p)}", store.location)
+        keys.append(store.researchers.paper_keys([pid])[pid])
+    return list(dict.fromkeys(keys))
+
+
+@works_group.command("build")
+@click.pass_context
+def works_build(ctx: click.Context) -> None:
+    """Group the stored papers into works again (overrides applied)."""
+    from paperscope import cli, works
+
+    click.echo(works.build(cli._store(ctx)).line())
+
+
+@works_group.command("show")
+@click.argument("paper")
+@_format
+@click.pass_context
+def works_show(ctx: click.Context, paper: str, fmt: str) -> None:
+    """The work a paper (any id) belongs to: its versions, and why they are one."""
+    from paperscope import cli, works
+    from paperscope.errors import shorten
+
+    store = cli._store(ctx, read_only=True)
+    pid = store.find_paper(paper)
+    if pid is None:
+        cli.fail(f"no paper with id {shorten(paper)}", store.location)
+    data = works.describe(store, pid)
+
+    def text(d: dict[str, Any]) -> str:
+        if len(d["versions"]) == 1:
+            return f"{d['versions'][0]['key']} is a work of its own (no other version known)"
+        lines = [f"work #{d['work_id']}: {len(d['versions'])} versions"]
+        lines += [f"  {v['key']}  {v['venue'] or '-'}  {v['date'] or '-'}  ({v['evidence']})" for v in d["versions"]]
+        return "\n".join(lines)
+
+    cli._emit(data, fmt, text)
+
+
+@works_group.command("split")
+@click.argument("papers", nargs=-1, required=True)
+@click.pass_context
+def works_split(ctx: click.Context, papers: tuple[str, ...]) -> None:
+    """Each of these papers (any id) is a work of its own, now and after every regrouping."""
+    from paperscope import cli, works
+
+    store = cli._store(ctx)
+    oid, summary = works.split(store, _keys(store, papers))
+    click.echo(f"override #{oid}: split {', '.join(papers)}")
+    click.echo(summary.line())
+
+
+@works_group.command("merge")
+@click.argument("papers", nargs=-1, required=True)
+@click.pass_context
+def works_merge(ctx: click.Context, papers: tuple[str, ...]) -> None:
+    """These papers (any ids, two or more) are versions of one work."""
+    from paperscope import cli, works
+
+    store = cli._store(ctx)
+    keys = _keys(store, papers)
+    if len(keys) < 2:
+        raise click.UsageError("merge needs two papers or more")
+    oid, summary = works.merge(store, keys)
+    click.echo(f"override #{oid}: merge {', '.join(papers)}")
+    click.echo(summary.line())
+
+
+@works_group.command("overrides")
+@_format
+@click.pass_context
+def works_overrides(ctx: click.Context, fmt: str) -> None:
+    """The corrections stored, in the order every regrouping applies them."""
+    from paperscope import cli
+
+    rows = [{"id": oid, "action": action, "papers": payload["papers"]}
+            for oid, action, payload in cli._store(ctx, read_only=True).works.overrides()]
+    cli._emit(rows, fmt, lambda items: "\n".join(
+        f"#{o['id']} {o['action']}: {' '.join(o['papers'])}" for o in items) or "no overrides")
