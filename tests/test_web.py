@@ -71,38 +71,6 @@ def test_researcher_page_shows_the_profile_header_and_paper_blocks(client: TestC
     assert client.get(href + ".json").json()["id"] == first["id"]  # the link leads to that paper
 
 
-def test_a_partial_figure_says_how_many_papers_it_counts(web_db: Path, tmp_path: Path) -> None:
-    """Where the citation source counts some of the papers only, the header says how many,
-    and a source without yearly counts says so instead of "no data yet"."""
-    copy = copy_database(web_db, tmp_path)
-    [(rid, paper_id)] = query(copy, "SELECT researcher_id, min(paper_id) FROM researcher_mentions"
-                                    " WHERE researcher_id = (SELECT min(id) FROM researchers) GROUP BY researcher_id")
-    with open_store(copy) as store, store.transaction() as db:  # one paper gets a count (no yearly ones)
-        [(run_id,)] = db.execute("SELECT max(id) FROM ingest_runs").fetchall()
-        db.execute("INSERT INTO citation_counts (paper_id, source, as_of, count, run_id) VALUES (?, ?, ?, ?, ?)",
-                   (paper_id, "openalex", "2026-01-02", 17, run_id))
-    with TestClient(create_app(copy, as_of=AS_OF, admin_token="")) as client:
-        data = client.get(f"/researchers/{rid}.json").json()
-        covered = data["coverage"]["citations"]
-        papers = data["metrics"]["papers"]["value"]
-        assert papers > 1
-        assert covered == {"source": "openalex", "as_of": "2026-01-02", "papers_counted": 1, "papers": papers,
-                           "partial": True, "text": f"counts for 1 of {papers} papers · openalex 2026-01-02"}
-        assert data["coverage"]["citations_per_year"] == {
-            "source": "openalex", "available": False, "text": "yearly counts not available from openalex"}
-        page = html(client.get(f"/researchers/{rid}"))
-        assert text(page, "//dd[@class='coverage']") == [f"1 of {papers} papers counted"] * 2  # h-index, citations
-        caption = text(page, "//section[@class='side']/figure[1]/figcaption")
-        assert caption == ["Citations per year: yearly counts not available from openalex"]
-        # Without any count, no coverage line, and the chart says why it is empty.
-        other = client.get(f"/researchers/{rid + 1}.json").json()
-        assert other["coverage"]["citations"]["papers_counted"] == 0
-        page = html(client.get(f"/researchers/{rid + 1}"))
-        assert text(page, "//dd[@class='coverage']") == []
-        assert text(page, "//section[@class='side']/figure[1]/figcaption") == [
-            "Citations per year: no citation counts stored"]
-
-
 def test_a_paper_a_page_listed_in_part_says_et_al_and_exports_it(client: TestClient, web_db: Path) -> None:
     [(subject,)] = query(web_db, "SELECT min(subject) FROM claims WHERE field = 'authors_truncated'")
     [(key,)] = query(web_db, "SELECT key FROM papers WHERE id = ?", int(subject.removeprefix("paper:")))
@@ -376,3 +344,36 @@ def test_kept_views_are_recomputed_after_the_database_changes(web_db: Path, tmp_
         with open_store(copy) as store, store.transaction() as db:
             db.execute("UPDATE researchers SET name = 'Renamed Person' WHERE id = ?", (rid,))
         assert c.get(f"/api/researchers/{rid}").json()["name"] == "Renamed Person"
+
+
+# Copies of the database come last: on PostgreSQL a copy ends the connections to the original.
+def test_a_partial_figure_says_how_many_papers_it_counts(web_db: Path, tmp_path: Path) -> None:
+    """Where the citation source counts some of the papers only, the header says how many,
+    and a source without yearly counts says so instead of "no data yet"."""
+    copy = copy_database(web_db, tmp_path)
+    [(rid, paper_id)] = query(copy, "SELECT researcher_id, min(paper_id) FROM researcher_mentions"
+                                    " WHERE researcher_id = (SELECT min(id) FROM researchers) GROUP BY researcher_id")
+    with open_store(copy) as store, store.transaction() as db:  # one paper gets a count (no yearly ones)
+        [(run_id,)] = db.execute("SELECT max(id) FROM ingest_runs").fetchall()
+        db.execute("INSERT INTO citation_counts (paper_id, source, as_of, count, run_id) VALUES (?, ?, ?, ?, ?)",
+                   (paper_id, "openalex", "2026-01-02", 17, run_id))
+    with TestClient(create_app(copy, as_of=AS_OF, admin_token="")) as client:
+        data = client.get(f"/researchers/{rid}.json").json()
+        covered = data["coverage"]["citations"]
+        papers = data["metrics"]["papers"]["value"]
+        assert papers > 1
+        assert covered == {"source": "openalex", "as_of": "2026-01-02", "papers_counted": 1, "papers": papers,
+                           "partial": True, "text": f"counts for 1 of {papers} papers · openalex 2026-01-02"}
+        assert data["coverage"]["citations_per_year"] == {
+            "source": "openalex", "available": False, "text": "yearly counts not available from openalex"}
+        page = html(client.get(f"/researchers/{rid}"))
+        assert text(page, "//dd[@class='coverage']") == [f"1 of {papers} papers counted"] * 2  # h-index, citations
+        caption = text(page, "//section[@class='side']/figure[1]/figcaption")
+        assert caption == ["Citations per year: yearly counts not available from openalex"]
+        # Without any count, no coverage line, and the chart says why it is empty.
+        other = client.get(f"/researchers/{rid + 1}.json").json()
+        assert other["coverage"]["citations"]["papers_counted"] == 0
+        page = html(client.get(f"/researchers/{rid + 1}"))
+        assert text(page, "//dd[@class='coverage']") == []
+        assert text(page, "//section[@class='side']/figure[1]/figcaption") == [
+            "Citations per year: no citation counts stored"]
