@@ -24,6 +24,7 @@ import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from conftest import AS_OF, HOSTILE_ID, HOSTILE_TITLE, query
+from paperscope.tex import MATH
 from paperscope.web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -303,4 +304,17 @@ def test_no_page_is_wider_than_the_screen(watched: Watched, web_db: Path, width:
             assert (tops[0] < tops[1]) == (width < 800), tops
         if width != 360:
             watched.screenshot(f"{name}-{width}.png")
+    watched.assert_clean()
+
+
+def test_math_in_titles_and_abstracts_is_typeset_with_the_vendored_katex(watched: Watched, web_db: Path) -> None:
+    """TeX math is typeset in the page by KaTeX served from /static (no CDN, CSP kept)."""
+    rows = query(web_db, "SELECT key, title FROM papers WHERE title LIKE '%$%$%' ORDER BY id")
+    key, title = next((k, t) for k, t in rows if MATH.search(t))
+    watched.goto(f"/papers/{key}")
+    spans = watched.page.locator("h1.title span.math")
+    assert spans.count() == len(MATH.findall(title))
+    watched.page.wait_for_function("document.querySelectorAll('h1.title span.math .katex').length > 0")
+    assert watched.page.locator("h1.title span.math .katex-error").count() == 0
+    watched.screenshot("paper-math.png")
     watched.assert_clean()

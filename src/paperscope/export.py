@@ -42,6 +42,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from paperscope.names import fold_name
+from paperscope.tex import MATH as _MATH  # inline math as pandoc reads it
 
 __all__ = ["EXPORT_FORMATS", "ExportFormat", "authors_incomplete", "bibtex", "citekey", "csl_json", "csl_json_text",
            "ris"]
@@ -114,9 +115,6 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-# Inline math as pandoc reads it: "$" then a non-space, a non-space (not a backslash,
-# which would escape the dollar) then "$" not followed by a digit, so "$5 to $10" is text.
-_MATH = re.compile(r"\$(?=\S)[^$]*?[^\s\\$]\$(?!\d)")
 _TEX_COMMAND = re.compile(r"\\[A-Za-z]+")
 _STOPWORDS = frozenset(
     "a an the and or of on in at to for from by with via as into onto over towards toward".split()

@@ -8,6 +8,7 @@ from typing import Any
 from paperscope.ids import category_short_code
 from paperscope.store.records import ResearcherSummary
 from paperscope.store.rows import WEAK_SCHEMES
+from paperscope.tex import plain
 
 __all__ = [
     "authors_short", "display_date", "paper_explained", "paper_line", "paper_text", "profile_markdown",
@@ -55,13 +56,13 @@ def paper_line(paper: dict[str, Any]) -> str:
     novelty = paper.get("scores", {}).get("novelty")
     extra = (f"  Novelty {novelty['value']:.0f}% ({novelty['label']})"
              if novelty and novelty["value"] is not None else "")
-    return (f"{_score_prefix(paper)}{_code(paper)}{when}{badge}  [{ident}]{extra}\n{paper['title']}"
+    return (f"{_score_prefix(paper)}{_code(paper)}{when}{badge}  [{ident}]{extra}\n{plain(paper['title'])}"
             f"\n{authors_short(paper['authors'])}")
 
 
 def paper_explained(paper: dict[str, Any]) -> str:
     """A paper with its scores and why: the nearest earlier papers, the label, the models."""
-    lines = [paper["title"], ""]
+    lines = [plain(paper["title"]) or "", ""]
     scores = paper.get("scores", {})
     impact = scores.get("impact")
     if impact:
@@ -87,8 +88,8 @@ def paper_explained(paper: dict[str, Any]) -> str:
 
 
 def paper_text(paper: dict[str, Any]) -> str:
-    """Everything about a paper, for people."""
-    lines = [paper["title"], ""]
+    """Everything about a paper, for people (TeX and PDF debris as text: paperscope/tex.py)."""
+    lines = [plain(paper["title"]) or "", ""]
     lines.append(authors_short(paper["authors"], limit=len(paper["authors"])) or "(no authors)")
     for a in paper["authors"]:
         if a["affiliations"]:
@@ -115,7 +116,7 @@ def paper_text(paper: dict[str, Any]) -> str:
     for c in paper["claims"]:
         lines.append(f"claimed {c['field']} {c['value']} · {c['source']}")
     if paper["abstract"]:
-        lines += ["", paper["abstract"]]
+        lines += ["", plain(paper["abstract"]) or ""]
     return "\n".join(lines)
 
 
@@ -234,7 +235,7 @@ def profile_markdown(profile: dict[str, Any]) -> str:
         cites = ", ".join(f"{c['count']:,} ({c['source']})" for c in p["citations"])
         authors = _profile_authors(p)
         code = " · [code](" + p["code_urls"][0] + ")" if p["code_urls"] else (" · code" if p["has_code"] else "")
-        out.append(f"- **{p['title']}** — {authors} · {p['category'] or ''} · {when} · {ident}"
+        out.append(f"- **{plain(p['title'])}** — {authors} · {p['category'] or ''} · {when} · {ident}"
                    + (f" · cited {cites}" if cites else "") + code)
     return "\n".join(out) + "\n"
 

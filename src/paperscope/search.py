@@ -41,6 +41,7 @@ from paperscope.ann import open_index, published_dir
 from paperscope.ids import InvalidIdentifier, category_short_code, is_lookup_text, normalize_doi, parse_arxiv_id
 from paperscope.names import fold_name
 from paperscope.store import Store
+from paperscope.tex import plain
 from paperscope.text import title_key
 
 __all__ = [
@@ -491,7 +492,7 @@ def _paper_line(rank: int, paper: dict[str, Any]) -> str:
     authors = ", ".join(paper["authors"])
     if paper["author_count"] > len(paper["authors"]):
         authors += " et al."
-    lines = [f"{rank:>3}. {paper['title']}", *([f"     {authors}"] if authors else []),
+    lines = [f"{rank:>3}. {plain(paper['title'])}", *([f"     {authors}"] if authors else []),
              f"     {' · '.join(facts)}  [{', '.join(why)}]"]
     return "\n".join(lines)
 

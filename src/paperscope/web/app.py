@@ -34,7 +34,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from paperscope import render
+from paperscope import render, tex
 from paperscope.errors import shorten
 from paperscope.store import Store, StoreError, is_store_failure, open_store, store_error
 
@@ -186,6 +186,7 @@ def templates() -> Jinja2Templates:
     t.env.autoescape = True
     t.env.filters["display_date"] = lambda iso, as_of=None: render.display_date(iso, as_of)
     t.env.filters["authors_short"] = render.authors_short
+    t.env.filters["math_html"] = tex.math_html  # titles and abstracts: debris repaired, math typeset
     t.env.globals["category_short_code"] = _short_code
     t.env.globals["paper_url"] = paper_url
     t.env.globals["researcher_url"] = lambda ref: f"/researchers/{quote(str(ref), safe='')}"

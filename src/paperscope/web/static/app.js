@@ -1,4 +1,5 @@
-// paperscope: the only script. Abstracts start collapsed to a few lines; "more" expands one.
+// paperscope's script. Abstracts start collapsed to a few lines; "more" expands one. Math in
+// titles and abstracts (<span class="math">, marked by the server) is typeset by KaTeX.
 document.addEventListener("click", (event) => {
   const button = event.target.closest("button.more");
   if (!button) return;
@@ -6,4 +7,11 @@ document.addEventListener("click", (event) => {
   const open = abstract.classList.toggle("collapsed") === false;
   button.setAttribute("aria-expanded", String(open));
   button.textContent = open ? "less" : "more";
+});
+
+document.addEventListener("DOMContentLoaded", () => {
+  if (typeof katex === "undefined") return;  // no KaTeX: the TeX source stays readable
+  for (const span of document.querySelectorAll("span.math")) {
+    katex.render(span.textContent, span, { throwOnError: false });
+  }
 });
