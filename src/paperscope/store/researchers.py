@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
 from paperscope.store.db import Database, any_of
+from paperscope.store.overrides import Override, add_override, read_overrides
 from paperscope.store.records import (
     ClaimedValue,
     ProfilePaper,
@@ -187,19 +187,10 @@ class ResearcherStore:
 
     # --- overrides ----------------------------------------------------------------------
     def add_override(self, action: str, payload: dict[str, Any]) -> int:
-        row = self.db.execute(
-            "INSERT INTO researcher_overrides (action, payload, created) VALUES (?, ?, ?) RETURNING id",
-            (action, orjson.dumps(payload).decode(), datetime.now(UTC).isoformat(timespec="seconds")),
-        ).fetchone()
-        return int(row[0])
+        return add_override(self.db, "researcher_overrides", action, payload)
 
-    def overrides(self) -> list[tuple[int, str, dict[str, Any]]]:
-        return [
-            (oid, action, orjson.loads(payload))
-            for oid, action, payload in self.db.execute(
-                "SELECT id, action, payload FROM researcher_overrides ORDER BY id"
-            )
-        ]
+    def overrides(self) -> list[Override]:
+        return read_overrides(self.db, "researcher_overrides")
 
     def paper_keys(self, paper_ids: Iterable[int]) -> dict[int, str]:
         out: dict[int, str] = {}

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-import orjson
-
 from paperscope.store.db import Database, any_of
+from paperscope.store.overrides import Override, add_override, read_overrides
 
 __all__ = ["WorkMember", "WorkStore", "WorkVersion"]
 
@@ -126,12 +124,7 @@ class WorkStore:
 
     # --- overrides ----------------------------------------------------------------------------
     def add_override(self, action: str, payload: dict[str, Any]) -> int:
-        row = self.db.execute(
-            "INSERT INTO work_overrides (action, payload, created) VALUES (?, ?, ?) RETURNING id",
-            (action, orjson.dumps(payload).decode(), datetime.now(UTC).isoformat(timespec="seconds")),
-        ).fetchone()
-        return int(row[0])
+        return add_override(self.db, "work_overrides", action, payload)
 
-    def overrides(self) -> list[tuple[int, str, dict[str, Any]]]:
-        return [(oid, action, orjson.loads(payload)) for oid, action, payload in self.db.execute(
-            "SELECT id, action, payload FROM work_overrides ORDER BY id")]
+    def overrides(self) -> list[Override]:
+        return read_overrides(self.db, "work_overrides")
