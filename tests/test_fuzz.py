@@ -118,7 +118,10 @@ def old_ids(draw: st.DrawFn) -> tuple[str, str, int | None]:
     archive = draw(st.sampled_from(sorted(_ARCHIVE_CLASSES)))
     classes = _ARCHIVE_CLASSES[archive]
     sc = draw(st.none() | st.sampled_from(classes)) if classes else None
-    num = f"{draw(st.integers(91, 107)) % 100:02d}{draw(st.integers(1, 12)):02d}{draw(st.integers(0, 999)):03d}"
+    yymm = f"{draw(st.integers(91, 107)) % 100:02d}{draw(st.integers(1, 12)):02d}"
+    if "0703" < yymm < "9101":  # the scheme ended in March 2007
+        yymm = "0703"
+    num = f"{yymm}{draw(st.integers(1, 999)):03d}"  # sequence numbers start at 001
     version = draw(st.none() | st.integers(1, 999))
     text = archive + (f".{sc}" if sc else "") + f"/{num}" + ("" if version is None else f"v{version}")
     return text, f"{archive}/{num}", version

@@ -104,6 +104,27 @@ def test_bad_records_are_rejected_and_the_rest_is_stored(tmp_path: Path, cli, cl
     assert len(first_title) == stats["papers"]
 
 
+def test_an_id_that_cannot_exist_is_rejected_with_the_reason(tmp_path: Path, cli, cli_json) -> None:
+    # One real listing line, then the same record under ids arXiv's rules refuse: a new-style
+    # id before 0704, sequence number 0 in either scheme, an old-style id after 0703.
+    with gzip.open(FIXTURES / "arxiv" / "daily-cs-sample.jsonl.gz", "rb") as f:
+        good = orjson.loads(f.readline())
+    impossible = ["0612.1234", "0704.0000", "math/0309000", "hep-th/0704001"]
+    listings = tmp_path / "listings.jsonl"
+    listings.write_bytes(b"\n".join(orjson.dumps(good | {"id": i}) for i in [good["id"], *impossible]) + b"\n")
+    assert "rejected 4" in cli("ingest", "listings", str(listings)).stdout
+    assert cli_json("stats")["papers"] == 1
+    reasons = {r["position"]: r["reason"] for r in cli_json("rejects")}
+    assert list(reasons) == ["line 2", "line 3", "line 4", "line 5"]
+    assert "'0612.1234'" in reasons["line 2"] and "new-style ids start in 0704" in reasons["line 2"]
+    assert "sequence numbers start at 1" in reasons["line 3"]
+    assert "sequence numbers start at 001" in reasons["line 4"]
+    assert "old-style ids run from 1991 to 0703" in reasons["line 5"]
+    # The text listing names each one too.
+    text = cli("rejects").stdout
+    assert all(i in text for i in impossible)
+
+
 def test_unreadable_input_fails_the_command_but_keeps_the_good_files(tmp_path: Path, cli, cli_json) -> None:
     missing = tmp_path / "missing.jsonl"
     result = cli("ingest", "conferences", str(missing), CONFERENCES, expect_exit=1)

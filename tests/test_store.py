@@ -120,6 +120,23 @@ def test_a_record_naming_two_stored_papers_merges_them(db_path: Path | str) -> N
         assert paper["code_urls"] == ["https://github.com/a/b", "https://github.com/c/d"]  # learnt order
 
 
+def test_a_paper_is_found_by_every_spelling_arxiv_accepts(db_path: Path | str) -> None:
+    # The spellings arXiv's own id parser cleans up (arXiv/arxiv-browse browse/domain/identifier.py).
+    with open_store(db_path) as store:
+        store.write_batch(store.begin_run("arxiv-snapshot", "spellings"), [
+            _record(7, arxiv_id="2101.00016"), _record(8, arxiv_id="math/0309136"),
+            _record(9, arxiv_id="hep-th/9901001")])  # fmt: skip
+        new, old, hep = (store.find_paper(i) for i in ("2101.00016", "math/0309136", "hep-th/9901001"))
+        assert None not in (new, old, hep) and len({new, old, hep}) == 3
+        for name in ("/2101.00016", "arXiv:2101.00016v2/", "2101.00016/anything", "2101.00016#abstract"):
+            assert store.find_paper(name) == new, name
+        for name in ("MATH/0309136", "math//0309136", "math.GT/0309136v1", "/math/0309136.pdf"):
+            assert store.find_paper(name) == old, name
+        assert store.find_paper("hepth/9901001") == store.find_paper("HEP-TH/9901001/extra") == hep
+        # Ids that cannot exist find nothing, and are no error.
+        assert store.find_paper("0612.0016") is None and store.find_paper("math/0309000") is None
+
+
 # --- reads on the shared database ---------------------------------------------------------
 
 

@@ -1,9 +1,14 @@
 """arXiv identifiers, DOIs and categories: parsing and normalizing.
 
 arXiv ids come in two schemes (https://info.arxiv.org/help/arxiv_identifier.html):
-old ``archive(.SC)?/YYMMNNN`` until March 2007 and new ``YYMM.NNNN(N)`` since, each with
-an optional ``vN``. The canonical stored form has no version and, for old ids, no subject
-class: ``math.GT/0309136`` is the same paper as ``math/0309136``.
+old ``archive(.SC)?/YYMMNNN`` from 1991 to March 2007 and new ``YYMM.NNNN(N)`` since
+April 2007, each with an optional ``vN``. The canonical stored form has no version and, for
+old ids, no subject class: ``math.GT/0309136`` is the same paper as ``math/0309136``.
+
+What is an id follows arXiv's own code (arXiv/arxiv-browse ``browse/domain/identifier.py``,
+the same class as ``arxiv.identifier.Identifier`` in arXiv/arxiv-base): every spelling it
+accepts names its paper here too, and an id that cannot exist (a month 13, a new-style id
+before 0704, a sequence number 0) is refused with the reason.
 """
 
 from __future__ import annotations
@@ -52,22 +57,34 @@ class ArxivId:
 
 
 # re.ASCII: \d alone takes any script's digits ("٢١٠١.٠٠٠١٦"), which are no arXiv id and
-# would be stored as one (found by tests/test_fuzz.py).
-_NEW_ID = re.compile(r"(?P<yymm>\d{4})\.(?P<num>\d{4,5})(?:v(?P<v>\d+))?", re.ASCII)
+# would be stored as one (found by tests/test_fuzz.py). Like arXiv's patterns, both end in
+# an optional "/…" or "#…" that is ignored: "2101.00016v2/", "hep-th/9901001/extra".
+_NEW_ID = re.compile(r"(?P<yymm>\d{4})\.(?P<num>\d{4,5})(?:v(?P<v>\d+))?(?:[#/].*)?", re.ASCII)
 _OLD_ID = re.compile(
-    r"(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.(?P<sc>[A-Za-z]{2}))?/(?P<num>\d{7})(?:v(?P<v>\d+))?",
+    r"(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.(?P<sc>[a-z-]{2,}))?/(?P<yymm>\d{4})(?P<num>\d{3})"
+    r"(?:v(?P<v>\d+))?(?:[#/].*)?",
     re.ASCII,
 )
 # No paper has a million versions. The cap also keeps int() off version strings over its
 # 4,300-digit limit (a ValueError, not an InvalidIdentifier: found by tests/test_fuzz.py) and
 # numbers off the database past its 64-bit integers.
 _MAX_VERSION_DIGITS = 6
-# Wrappers users paste: "arXiv:", abs/pdf URLs (with .pdf), OAI identifiers.
+# Wrappers users paste: "arXiv:", abs/pdf URLs, OAI identifiers.
 _ID_PREFIX = re.compile(
     r"^(?:arxiv:|oai:arxiv\.org:|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/)",
     re.IGNORECASE,
 )
-
+# What arXiv tidies before it matches an id (its SUBSTITUTIONS): a file suffix, doubled
+# slashes and dashes, and the dash of an old archive typed without it ("hepth" → "hep-th").
+_FILE_SUFFIX = re.compile(r"\.(?:pdf|ps|gz|ps\.gz)$", re.IGNORECASE)
+_SLASHES = re.compile(r"//+")
+_DASHES = re.compile(r"--+")
+_MISSING_DASH = re.compile(r"([^a-])(ph|ex|th|qc|mat|lat|sci)$")
+# The months (YYMM) where the rules change: new-style ids start, their numbers get five
+# digits, and the last month of old-style ids.
+_NEW_SCHEME_START = "0704"
+_FIVE_DIGITS_START = "1501"
+_OLD_SCHEME_END = "0703"
 
 # Row ids are SQLite (and PostgreSQL bigint) integers: at most 18 decimal digits fit.
 _MAX_ROW_ID_DIGITS = 18
@@ -93,32 +110,18 @@ def is_lookup_text(text: str) -> bool:
 
 
 def parse_arxiv_id(text: str) -> ArxivId:
-    """Parse any common spelling of an arXiv id; raise InvalidIdentifier if it is none."""
+    """Parse any spelling of an arXiv id that arXiv accepts; raise InvalidIdentifier, with
+    the reason, for anything else."""
     if _is_bare_new_id(text):
         return ArxivId(text)
     raw = text.strip()
-    s = _ID_PREFIX.sub("", raw)
-    if s.lower().endswith(".pdf"):
-        s = s[:-4]
+    s = _tidy(raw)
     m = _NEW_ID.fullmatch(s)
     if m:
-        yymm, num = m["yymm"], m["num"]
-        month = int(yymm[2:])
-        if not 1 <= month <= 12:
-            raise InvalidIdentifier(f"arXiv id {shorten(raw)}: month {yymm[2:]} out of range")
-        # Five-digit sequence numbers start in 1501; four-digit ones end in 1412.
-        if (len(num) == 5) != (yymm >= "1501"):
-            raise InvalidIdentifier(f"arXiv id {shorten(raw)}: {len(num)}-digit number in {yymm}")
-        return ArxivId(f"{yymm}.{num}", _version(m["v"], raw))
+        return _new_id(m, raw)
     m = _OLD_ID.fullmatch(s)
     if m:
-        archive = m["archive"]
-        if archive not in _ARCHIVES:
-            raise InvalidIdentifier(f"arXiv id {shorten(raw)}: unknown archive {shorten(archive)}")
-        month = int(m["num"][2:4])
-        if not 1 <= month <= 12:
-            raise InvalidIdentifier(f"arXiv id {shorten(raw)}: month {m['num'][2:4]} out of range")
-        return ArxivId(f"{archive}/{m['num']}", _version(m["v"], raw), m["sc"])
+        return _old_id(m, raw)
     # shorten(): the message echoes the input, and the input may be 100,000 characters.
     raise InvalidIdentifier(f"not an arXiv id: {shorten(raw)}")
 
@@ -134,7 +137,7 @@ def _is_bare_new_id(text: str) -> bool:
     """Whether the text is exactly a valid unversioned new-style id, as "2101.00016".
 
     The spelling of nearly every id in bulk data, so it is told apart without the
-    regular expressions; anything else takes the general path.
+    regular expressions; anything else takes the general path, which has the same rules.
     """
     return (
         len(text) in (9, 10)
@@ -143,9 +146,59 @@ def _is_bare_new_id(text: str) -> bool:
         and text[:4].isdigit()
         and text[5:].isdigit()
         and "01" <= text[2:4] <= "12"
+        and text[:4] >= _NEW_SCHEME_START
         # Five-digit sequence numbers from 1501 on, four-digit ones before.
-        and (len(text) == 10) == (text[:4] >= "1501")
+        and (len(text) == 10) == (text[:4] >= _FIVE_DIGITS_START)
+        and text[5:] not in ("0000", "00000")
     )
+
+
+def _tidy(raw: str) -> str:
+    """The id as arXiv reads what it is given: "/MATH//0309136.pdf" → "math/0309136".
+
+    The wrapper, a file suffix and leading slashes go, doubled slashes and dashes are
+    single, the part before the first slash is lower case, and an old archive typed without
+    its dash gets it back. What follows the id ("/extra", "#frag") is left for the patterns.
+    """
+    s = _FILE_SUFFIX.sub("", raw)
+    s = _ID_PREFIX.sub("", s.lstrip("/"))
+    s = _DASHES.sub("-", _SLASHES.sub("/", s)).lstrip("/")
+    head, slash, rest = s.partition("/")
+    head = head.lower()
+    if slash:
+        archive, dot, subject_class = head.partition(".")
+        head = _MISSING_DASH.sub(r"\1-\2", archive) + dot + subject_class
+    return head + slash + rest
+
+
+def _new_id(m: re.Match[str], raw: str) -> ArxivId:
+    yymm, number = m["yymm"], int(m["num"])
+    if not 1 <= int(yymm[2:]) <= 12:
+        raise InvalidIdentifier(f"arXiv id {shorten(raw)}: month {yymm[2:]} out of range")
+    if yymm < _NEW_SCHEME_START:
+        raise InvalidIdentifier(f"arXiv id {shorten(raw)}: new-style ids start in 0704 (April 2007), not {yymm}")
+    if number == 0:
+        raise InvalidIdentifier(f"arXiv id {shorten(raw)}: sequence numbers start at 1")
+    # arXiv pads a short number ("1501.0001" is 1501.00001), but 10000 and up is 2015's.
+    if yymm < _FIVE_DIGITS_START and number > 9999:
+        raise InvalidIdentifier(f"arXiv id {shorten(raw)}: 5-digit number in {yymm} (4 digits until 1412)")
+    digits = 5 if yymm >= _FIVE_DIGITS_START else 4
+    return ArxivId(f"{yymm}.{number:0{digits}d}", _version(m["v"], raw))
+
+
+def _old_id(m: re.Match[str], raw: str) -> ArxivId:
+    archive, yymm, number = m["archive"], m["yymm"], m["num"]
+    if archive not in _ARCHIVES:
+        raise InvalidIdentifier(f"arXiv id {shorten(raw)}: unknown archive {shorten(archive)}")
+    if not 1 <= int(yymm[2:]) <= 12:
+        raise InvalidIdentifier(f"arXiv id {shorten(raw)}: month {yymm[2:]} out of range")
+    # 91–99 are 1991–1999, 00–07 are 2000–2007: the years arXiv accepts for this scheme.
+    if not (yymm[:2] >= "91" or yymm <= _OLD_SCHEME_END):
+        raise InvalidIdentifier(f"arXiv id {shorten(raw)}: old-style ids run from 1991 to 0703 (March 2007)")
+    if number == "000":
+        raise InvalidIdentifier(f"arXiv id {shorten(raw)}: sequence numbers start at 001")
+    subject_class = normalize_category(f"{archive}.{m['sc']}").partition(".")[2] if m["sc"] else None
+    return ArxivId(f"{archive}/{yymm}{number}", _version(m["v"], raw), subject_class)
 
 
 def _version(v: str | None, raw: str) -> int | None:
@@ -153,8 +206,9 @@ def _version(v: str | None, raw: str) -> int | None:
         return None
     if len(v) > _MAX_VERSION_DIGITS:
         raise InvalidIdentifier(f"arXiv id {shorten(raw)}: version {shorten(v, 20)} out of range")
-    if int(v) < 1:
-        raise InvalidIdentifier(f"arXiv id {shorten(raw)}: version must be ≥ 1")
+    # arXiv's patterns take v1, v2, …: neither v0 nor a leading zero (v01).
+    if v.startswith("0"):
+        raise InvalidIdentifier(f"arXiv id {shorten(raw)}: versions are v1, v2, … (not v{v})")
     return int(v)
 
 

@@ -3,8 +3,9 @@
 Names are split as written, never re-spelled: case, diacritics, hyphens and initials stay
 as the source gives them. Two orders are understood, "Given Family" and "Family, Given"
 (with a suffix anywhere a bibliography would put it: "Heath Jr.", "Heath, Jr., Robert").
-Surname particles start the family name ("Ludwig van Beethoven" → "van Beethoven",
-"Fernando de la Torre" → "de la Torre"); a name of one word is a family name only.
+Surname particles after a given name start the family name ("Ludwig van Beethoven" →
+"van Beethoven", "Fernando de la Torre" → "de la Torre"), as arXiv's author parser reads
+them; a name of one word is a family name only.
 Collaborations and teams ("the ATLAS Collaboration", "Kwai Keye Team") are not people:
 the whole name is the family name and there is no given name.
 
@@ -33,17 +34,20 @@ class NameParts:
 # Generational suffixes. "V" is left out: it is far more often a middle initial written
 # without a dot ("Lucian V Del Priore") than a fifth of a line.
 _SUFFIXES = frozenset(["jr", "jr.", "sr", "sr.", "jnr", "jnr.", "snr", "snr.", "ii", "iii", "iv"])
-# Surname particles. Lower-case ones are particles wherever they stand (except last);
-# capitalised ones only inside a name, after a given name ("Valentin J. M. Le Gouellec"),
-# because on their own they are often given names ("Le Song", "Van Anh").
+# Surname particles: arXiv's own list (PREFIX_MATCH in arXiv/arxiv-base arxiv/authors, van
+# der de la von del della da mac ter dem di vaziri) and more. A particle starts the family
+# name only after a given name, as in arXiv's parser: "del Norte" alone is given "del",
+# family "Norte". Capitalised ones are fewer, since on their own they are often given
+# names ("Le Song", "Van Anh"), but inside a name they are particles ("Valentin J. M. Le
+# Gouellec", "Oisin Mac Aodha").
 _PARTICLES_LOWER = frozenset(
     ["van", "von", "vom", "der", "den", "des", "dem", "de", "del", "della", "delle", "dei", "degli",
      "da", "das", "dos", "do", "du", "di", "la", "le", "lo", "les", "ten", "ter", "te", "zu", "zum",
-     "zur", "op", "af", "av", "bin", "ibn", "al", "el", "san", "santa"]
+     "zur", "op", "af", "av", "bin", "ibn", "al", "el", "san", "santa", "mac", "vaziri"]
 )  # fmt: skip
 _PARTICLES_CAPITAL = frozenset(
-    ["Van", "Von", "Vom", "Der", "Den", "De", "Del", "Della", "Dei", "Degli", "Da", "Das", "Dos",
-     "Du", "Di", "La", "Le", "Ten", "Ter", "Zu"]
+    ["Van", "Von", "Vom", "Der", "Den", "Dem", "De", "Del", "Della", "Dei", "Degli", "Da", "Das", "Dos",
+     "Du", "Di", "La", "Le", "Ten", "Ter", "Zu", "Mac", "Vaziri"]
 )  # fmt: skip
 # Words that make a name a group's, not a person's (arXiv's own rule uses the first three).
 _GROUP = re.compile(
@@ -102,11 +106,11 @@ def _split_natural(tokens: list[str]) -> NameParts:
         return NameParts(None, tokens[0], suffix)
     last = len(tokens) - 1
     start = last  # where the family name begins
-    # A lower-case particle may open the name ("de Wijn" alone is a family name); a
-    # particle directly before an initial belongs to a given name ("Maria del C. Valdés").
-    for i in range(last):
+    # The first particle after the given name starts the family name, unless an initial
+    # follows it: then it is part of a given name ("Maria del C. Valdés Hernández").
+    for i in range(1, last):
         token = tokens[i]
-        is_particle = token in _PARTICLES_LOWER or (i > 0 and token in _PARTICLES_CAPITAL)
+        is_particle = token in _PARTICLES_LOWER or token in _PARTICLES_CAPITAL
         if is_particle and not _INITIALS.match(tokens[i + 1]):
             start = i
             break

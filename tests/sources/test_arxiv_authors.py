@@ -3,14 +3,16 @@
 Sources of the lines:
 - the 25 records of tests/fixtures/arxiv/snapshot-sample.jsonl, whose ``authors_parsed``
   is arXiv's own split of the same line (the oracle for names);
-- arXiv's own author-parser tests (arXiv/arxiv-browse, tests/test_author_affil.py), for
-  numbered affiliations and collaborations, which the samples lack;
+- arXiv's own author-parser tests (arXiv/arxiv-browse, tests/test_author_affil.py, and
+  the later copy in arXiv/arxiv-base, arxiv/util/tests/test_authors.py), for particles,
+  suffixes, numbered affiliations and collaborations, which the samples lack;
 - records of the recorded OAI-PMH and Atom responses in ../shared/data/fixtures/, where
   arXiv gives the parsed authors of a line; the line is rebuilt from them as the comment
   says.
 """
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,22 @@ from paperscope.sources.arxiv_authors import parse_arxiv_authors, tex_to_unicode
 
 SNAPSHOT = Path(__file__).parent.parent / "fixtures" / "arxiv" / "snapshot-sample.jsonl"
 RECORDS = [json.loads(line) for line in SNAPSHOT.read_text("utf-8").splitlines()]
+# The QUaD author line of arXiv's tests ("parse_author_affil (mind-blowing)").
+QUAD = (
+    "QUaD collaboration: S. Gupta (1), P. Ade (1), J. Bock (2,3), M. Bowden "
+    "(1,4), M. L. Brown (5), G. Cahill (6), P. G. Castro (7,8), S. Church (4), T. "
+    "Culverhouse (9), R. B. Friedman (9), K. Ganga (10), W. K. Gear (1), J. "
+    "Hinderks (5,11), J. Kovac (3), A. E. Lange (4), E. Leitch (2,3), S. J. "
+    "Melhuish (12), Y. Memari (7), J. A. Murphy (6), A. Orlando (1,3), C. "
+    "O'Sullivan (6), L. Piccirillo (12), C. Pryke (9), N. Rajguru (1,13), B. "
+    "Rusholme (4,14), R. Schwarz (9), A. N. Taylor (7), K. L. Thompson (4), A. H. "
+    "Turner (1), E. Y. S. Wu (4), M. Zemcov (1,2,3) ((1) Cardiff University, (2) "
+    "JPL, (3) Caltech, (4) Stanford University, (5) University of Cambridge, (6) "
+    "National University of Ireland Maynooth, (7) University of Edinburgh, (8) "
+    "Universidade Tecnica de Lisboa, (9) University of Chicago, (10) Laboratoire "
+    "APC/CNRS, (11) NASA Goddard, (12) University of Manchester, (13) UCL, (14) "
+    "IPAC) "
+)
 
 
 def _people(authors: list[Author]) -> list[tuple[str | None, str | None, list[str]]]:
@@ -170,22 +188,7 @@ def test_affiliation_holds_for_the_names_before_it() -> None:
 
 
 def test_numbered_affiliations_and_collaboration_with_colon() -> None:
-    # Verbatim from arXiv's tests ("parse_author_affil (mind-blowing)"): the QUaD author line.
-    line = (
-        "QUaD collaboration: S. Gupta (1), P. Ade (1), J. Bock (2,3), M. Bowden "
-        "(1,4), M. L. Brown (5), G. Cahill (6), P. G. Castro (7,8), S. Church (4), T. "
-        "Culverhouse (9), R. B. Friedman (9), K. Ganga (10), W. K. Gear (1), J. "
-        "Hinderks (5,11), J. Kovac (3), A. E. Lange (4), E. Leitch (2,3), S. J. "
-        "Melhuish (12), Y. Memari (7), J. A. Murphy (6), A. Orlando (1,3), C. "
-        "O'Sullivan (6), L. Piccirillo (12), C. Pryke (9), N. Rajguru (1,13), B. "
-        "Rusholme (4,14), R. Schwarz (9), A. N. Taylor (7), K. L. Thompson (4), A. H. "
-        "Turner (1), E. Y. S. Wu (4), M. Zemcov (1,2,3) ((1) Cardiff University, (2) "
-        "JPL, (3) Caltech, (4) Stanford University, (5) University of Cambridge, (6) "
-        "National University of Ireland Maynooth, (7) University of Edinburgh, (8) "
-        "Universidade Tecnica de Lisboa, (9) University of Chicago, (10) Laboratoire "
-        "APC/CNRS, (11) NASA Goddard, (12) University of Manchester, (13) UCL, (14) "
-        "IPAC) "
-    )
+    line = QUAD
     authors = parse_arxiv_authors(line)
     assert len(authors) == 32
     assert (authors[0].raw, authors[0].given, authors[0].family, authors[0].affiliations) == (
@@ -221,3 +224,133 @@ def test_numbered_affiliations_glued_and_with_and() -> None:
 def test_affiliation_with_commas_is_one_affiliation() -> None:
     # arXiv tests: "sum won (lab a, lab b)" is one affiliation, as arXiv reads it.
     assert parse_arxiv_authors("sum won (lab a, lab b)")[0].affiliations == ["lab a, lab b"]
+
+
+# --- arXiv's own expectations -----------------------------------------------------------
+# Every parse_author_affil case of arXiv/arxiv-base arxiv/util/tests/test_authors.py, as
+# [keyname, firstnames, suffix, *affiliations]. Two spellings differ by design and are
+# mapped in _as_arxiv: arXiv puts a space after each dot of initials ("S.M." → "S. M."),
+# paperscope keeps names as written; and a group's keyname is its name as written, which
+# paperscope keeps as the raw name (its family name drops a leading "The").
+ARXIV_CASES: list[tuple[str, list[list[str]]]] = [
+    ("Simeon Warner", [["Warner", "Simeon", ""]]),
+    ("Simeon Warner Jr", [["Warner", "Simeon", "Jr"]]),
+    ("Simeon Warner Jr.", [["Warner", "Simeon", "Jr."]]),
+    ("Simeon Warner Sr", [["Warner", "Simeon", "Sr"]]),
+    ("Simeon Warner Sr.", [["Warner", "Simeon", "Sr."]]),
+    ("SM Warner", [["Warner", "SM", ""]]),
+    ("SM. Warner", [["Warner", "SM.", ""]]),
+    ("S.M. Warner", [["Warner", "S. M.", ""]]),
+    ("John Von Neumann", [["Von Neumann", "John", ""]]),
+    ("Herbert Van de Sompel", [["Van de Sompel", "Herbert", ""]]),
+    ("del Norte", [["Norte", "del", ""]]),
+    ("Fred del Norte", [["del Norte", "Fred", ""]]),
+    ("BELLE", [["BELLE", "", ""]]),
+    ("BELLE Collaboration", [["BELLE Collaboration", "", ""]]),
+    (
+        "BELLE Collaboration: A Person, Nother Person",
+        [["BELLE Collaboration", "", ""], ["Person", "A", ""], ["Person", "Nother", ""]],
+    ),
+    ("The DELPHI Collaboration, J. Abdallah, et al", [["The DELPHI Collaboration", "", ""], ["Abdallah", "J.", ""]]),
+    ("Ali Vaziri Astaneh, Federico Fuentes", [["Vaziri Astaneh", "Ali", ""], ["Fuentes", "Federico", ""]]),
+    ("sum won (lab a)", [["won", "sum", "", "lab a"]]),
+    ("sum won (lab a; lab b)", [["won", "sum", "", "lab a; lab b"]]),
+    ("sum won (lab a, lab b)", [["won", "sum", "", "lab a, lab b"]]),
+    ("sum won (1,2) ( (1) lab a, (2) lab b)", [["won", "sum", "", "lab a", "lab b"]]),
+    ("sum won(1,2)((1)lab a,(2)lab b)", [["won", "sum", "", "lab a", "lab b"]]),
+    ("a.b.first, c.d.second (affil)", [["first", "a. b.", "", "affil"], ["second", "c. d.", "", "affil"]]),
+    ("a.b.first (affil), c.d.second (affil)", [["first", "a. b.", "", "affil"], ["second", "c. d.", "", "affil"]]),
+    (
+        "a.b.first, c.d.second (1), e.f.third, g.h.forth (2,3) ((1) affil1, (2) affil2, (3) affil3)",
+        [
+            ["first", "a. b.", "", "affil1"],
+            ["second", "c. d.", "", "affil1"],
+            ["third", "e. f.", "", "affil2", "affil3"],
+            ["forth", "g. h.", "", "affil2", "affil3"],
+        ],
+    ),
+    (
+        QUAD,
+        [
+            ["QUaD collaboration", "", ""],
+            ["Gupta", "S.", "", "Cardiff University"],
+            ["Ade", "P.", "", "Cardiff University"],
+            ["Bock", "J.", "", "JPL", "Caltech"],
+            ["Bowden", "M.", "", "Cardiff University", "Stanford University"],
+            ["Brown", "M. L.", "", "University of Cambridge"],
+            ["Cahill", "G.", "", "National University of Ireland Maynooth"],
+            ["Castro", "P. G.", "", "University of Edinburgh", "Universidade Tecnica de Lisboa"],
+            ["Church", "S.", "", "Stanford University"],
+            ["Culverhouse", "T.", "", "University of Chicago"],
+            ["Friedman", "R. B.", "", "University of Chicago"],
+            ["Ganga", "K.", "", "Laboratoire APC/CNRS"],
+            ["Gear", "W. K.", "", "Cardiff University"],
+            ["Hinderks", "J.", "", "University of Cambridge", "NASA Goddard"],
+            ["Kovac", "J.", "", "Caltech"],
+            ["Lange", "A. E.", "", "Stanford University"],
+            ["Leitch", "E.", "", "JPL", "Caltech"],
+            ["Melhuish", "S. J.", "", "University of Manchester"],
+            ["Memari", "Y.", "", "University of Edinburgh"],
+            ["Murphy", "J. A.", "", "National University of Ireland Maynooth"],
+            ["Orlando", "A.", "", "Cardiff University", "Caltech"],
+            ["O'Sullivan", "C.", "", "National University of Ireland Maynooth"],
+            ["Piccirillo", "L.", "", "University of Manchester"],
+            ["Pryke", "C.", "", "University of Chicago"],
+            ["Rajguru", "N.", "", "Cardiff University", "UCL"],
+            ["Rusholme", "B.", "", "Stanford University", "IPAC"],
+            ["Schwarz", "R.", "", "University of Chicago"],
+            ["Taylor", "A. N.", "", "University of Edinburgh"],
+            ["Thompson", "K. L.", "", "Stanford University"],
+            ["Turner", "A. H.", "", "Cardiff University"],
+            ["Wu", "E. Y. S.", "", "Stanford University"],
+            ["Zemcov", "M.", "", "Cardiff University", "JPL", "Caltech"],
+        ],
+    ),
+    (
+        "Matthew Everitt, Robert M. Heath and Viv Kendon",
+        [["Everitt", "Matthew", ""], ["Heath", "Robert M.", ""], ["Kendon", "Viv", ""]],
+    ),
+    # "look like bugs, but aren't": parentheses inside the parenthesis are no affiliation.
+    ("sum won ((lab a), (lab b))", [["won", "sum", ""]]),
+    ("sum won ((lab a) (lab b))", [["won", "sum", ""]]),
+    ("Anatoly Zlotnik and Jr-Shin Li", [["Zlotnik", "Anatoly", ""], ["Li", "Jr-Shin", ""]]),
+    # 2106.08865: numbered affiliations joined by "and", names by "and". In arXiv's test the
+    # line is a plain Python string, so each \' in it is a bare apostrophe, as here.
+    (
+        "E. Trigueros P'aez (1 and 2) and R. H. Barb'a (3) and I. Negueruela (1) "
+        "and J. Ma'iz Apell'aniz (2) and S. Sim'on-D'iaz (4 and 5) and G.Holgado (2) "
+        "((1) Departamento de F'isica Aplicada - Universidad de Alicante, (2) "
+        "Centro de Astrobiolog'ia - CSIC-INTA, (3) Departamento de Astronom'ia - Universidad "
+        "de La Serena, (4) Instituto de Astrof'isica de Canarias, (5) Departamento "
+        "de Astrof'isica - Universidad de La Laguna)",
+        [
+            ["P'aez", "E. Trigueros", "", "Departamento de F'isica Aplicada - Universidad de Alicante",
+             "Centro de Astrobiolog'ia - CSIC-INTA"],
+            ["Barb'a", "R. H.", "", "Departamento de Astronom'ia - Universidad de La Serena"],
+            ["Negueruela", "I.", "", "Departamento de F'isica Aplicada - Universidad de Alicante"],
+            ["Apell'aniz", "J. Ma'iz", "", "Centro de Astrobiolog'ia - CSIC-INTA"],
+            ["Sim'on-D'iaz", "S.", "", "Instituto de Astrof'isica de Canarias",
+             "Departamento de Astrof'isica - Universidad de La Laguna"],
+            ["Holgado", "G.", "", "Centro de Astrobiolog'ia - CSIC-INTA"],
+        ],
+    ),
+    ("", []),
+]
+
+
+def _as_arxiv(authors: list[Author]) -> list[list[str]]:
+    """Our authors in the shape of arXiv's parse_author_affil, with its spacing of initials."""
+    return [
+        [
+            a.raw if a.given is None else a.family or "",
+            re.sub(r"\.(\S)", r". \1", a.given or ""),
+            a.suffix or "",
+            *a.affiliations,
+        ]
+        for a in authors
+    ]
+
+
+@pytest.mark.parametrize(("line", "expected"), ARXIV_CASES, ids=[line[:40] for line, _ in ARXIV_CASES])
+def test_lines_split_as_arxivs_own_tests_split_them(line: str, expected: list[list[str]]) -> None:
+    assert _as_arxiv(parse_arxiv_authors(line)) == expected

@@ -2,7 +2,8 @@
 
 Where a name comes from: "listings" is tests/fixtures/arxiv/daily-cs-sample.jsonl.gz,
 "snapshot" is tests/fixtures/arxiv/snapshot-sample.jsonl, "arXiv tests" is arXiv's own
-author-parser tests (arXiv/arxiv-browse, tests/test_author_affil.py).
+author-parser tests (arXiv/arxiv-browse, tests/test_author_affil.py; the same cases are in
+arXiv/arxiv-base, arxiv/util/tests/test_authors.py).
 """
 
 import pytest
@@ -54,8 +55,15 @@ from paperscope.names import NameParts, is_group_name, split_name
         # One word: a family name only (listings 2504.00698, 2511.08168).
         ("Aakanksha", None, "Aakanksha", None),
         ("nuigurumi", None, "nuigurumi", None),
-        # A lower-case particle may open a name that has no given name (arXiv tests).
-        ("del Norte", None, "del Norte", None),
+        # arXiv's own list of particles, and where they count: only after a given name
+        # (arXiv/arxiv-base arxiv/util/tests/test_authors.py, test_parse_author_affil_basic2).
+        ("John Von Neumann", "John", "Von Neumann", None),
+        ("Herbert Van de Sompel", "Herbert", "Van de Sompel", None),
+        ("Fred del Norte", "Fred", "del Norte", None),
+        ("del Norte", "del", "Norte", None),
+        ("Ali Vaziri Astaneh", "Ali", "Vaziri Astaneh", None),
+        # "Mac" is on that list too (shared/data daily-cs listings, 2511.08512).
+        ("Oisin Mac Aodha", "Oisin", "Mac Aodha", None),
     ],
 )
 def test_given_family_order(raw: str, given: str | None, family: str, suffix: str | None) -> None:

@@ -14,7 +14,12 @@ arXiv keeps authors as one free-text line. Its conventions, as arXiv's own parse
 - names are written in TeX: ``M\\"uller``, ``{\\'e}``, ``Przemys{\\l}aw``; they become Unicode.
 
 This is our own implementation of those rules, not a port: it parses the line once into
-name and parenthesis blocks instead of searching the line again for every name.
+name and parenthesis blocks instead of searching the line again for every name. It splits
+every case of arXiv's own tests as arXiv does (tests/sources/test_arxiv_authors.py), and
+differs on purpose where arXiv's parser loses people: ";" separates names, a collaboration
+anywhere in the line is a group (arXiv knows one only at the start, and reads "for the
+ALICE Collaboration" as a person named "Collaboration"), and "et al." ending a name is
+dropped too. Initials stay as written ("S.M.", which arXiv re-spaces "S. M.").
 """
 
 from __future__ import annotations
