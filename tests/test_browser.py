@@ -187,10 +187,12 @@ def test_researcher_page_sorts_expands_links_and_searches(watched: Watched, web_
     block = page.locator("section.papers article.paper").filter(has=page.locator("p.abstract")).nth(clamped[0])
     abstract, more = block.locator("p.abstract"), block.locator("button.more")
     collapsed_height = abstract.bounding_box()["height"]  # type: ignore[index]
-    assert more.get_attribute("aria-expanded") == "false" and more.inner_text() == "more"
+    # Shown "more", the button's accessible name says what it expands.
+    assert more.get_attribute("aria-expanded") == "false" and more.text_content() == "more of this abstract"
+    assert block.get_by_role("button", name="more of this abstract").count() == 1
     more.click()
     assert "collapsed" not in (abstract.get_attribute("class") or "").split()
-    assert more.get_attribute("aria-expanded") == "true" and more.inner_text() == "less"
+    assert more.get_attribute("aria-expanded") == "true" and more.text_content() == "less of this abstract"
     assert abstract.bounding_box()["height"] > collapsed_height + 10  # type: ignore[index]
     more.click()
     assert "collapsed" in (abstract.get_attribute("class") or "").split()
@@ -291,7 +293,7 @@ def test_no_page_is_wider_than_the_screen(watched: Watched, web_db: Path, width:
                 " ORDER BY count(*) DESC, researcher_id LIMIT 2")
     [(key,)] = query(web_db, "SELECT key FROM papers ORDER BY length(title) DESC, id LIMIT 1")
     pages = {"researcher": f"/researchers/{busiest}", "paper": f"/papers/{key}", "feed": "/feed",
-             "search": "/search?q=learning", "compare": f"/compare?ids={busiest}&ids={next_busiest}",
+             "search": "/search?q=learning", "compare": f"/compare?ids={busiest},{next_busiest}",
              "docs": "/docs"}
     for name, path in pages.items():
         watched.goto(path)

@@ -256,6 +256,37 @@ def test_markup_in_data_is_shown_as_text_everywhere(client: TestClient) -> None:
     assert "default-src 'self'" in client.get("/").headers["content-security-policy"]
 
 
+def test_search_and_compare_have_json_twins_and_link_each_other(client: TestClient, busiest: int) -> None:
+    found = client.get("/search.json", params={"q": "Wen"}).json()
+    assert found == client.get("/api/search", params={"q": "Wen"}).json()
+    ids = [r["id"] for r in found["researchers"]]
+    assert len(ids) > 1, "a family name several researchers share"
+    page = html(client.get("/search", params={"q": "Wen"}))
+    assert page.xpath("//p[@class='compare-link']/a/@href") == [f"/compare?ids={','.join(map(str, ids))}"]
+    assert text(page, "//h2[starts-with(., 'Researchers')]/span") == [f"({len(ids)})"]
+    compared = client.get("/compare.json", params={"ids": ",".join(map(str, ids[:2]))}).json()
+    assert [r["id"] for r in compared["researchers"]] == ids[:2]
+    # From a profile: compare with its top co-authors; every page starts with a skip link.
+    profile = client.get(f"/researchers/{busiest}.json").json()
+    page = html(client.get(f"/researchers/{busiest}"))
+    expected = ",".join(str(i) for i in [busiest, *(c["id"] for c in profile["coauthor_researchers"][:2])])
+    assert f"/compare?ids={expected}" in page.xpath("//p[@class='feeds']/a/@href")
+    assert page.xpath("//body/a[1]/@href") == ["#main"] and page.xpath("//main/@id") == ["main"]
+
+
+def test_an_offset_past_the_end_is_a_clear_empty_page(client: TestClient, busiest: int) -> None:
+    total = client.get(f"/researchers/{busiest}.json").json()["papers_total"]
+    page = html(client.get(f"/researchers/{busiest}", params={"offset": total + 100}))
+    assert page.xpath("//article[@class='paper']") == []
+    assert text(page, "//nav[@class='pager']/span") == [f"Nothing from {total + 101:,} on: there are {total:,}."]
+    [back] = page.xpath("//nav[@class='pager']/a[@rel='prev']/@href")
+    assert f"offset={max(total - 50, 0)}" in back
+    feed = html(client.get("/feed", params={"offset": 900}))
+    total = int(client.get("/feed.json", params={"offset": 900}).json()["total"])
+    assert total < 900, "the fixture feed is shorter than 900 papers"
+    assert text(feed, "//nav[@class='pager']/span") == [f"Nothing from 901 on: there are {total:,}."]
+
+
 def test_limits_and_errors_are_clear_4xx_json(client: TestClient) -> None:
     too_many = client.get("/api/feed", params={"limit": 101})
     assert too_many.status_code == 422 and "query.limit" in too_many.json()["error"]["message"]

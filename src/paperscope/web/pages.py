@@ -93,6 +93,7 @@ def paper(request: Request, ref: str, format: Annotated[str | None, Query(max_le
 
 
 @router.get("/search")
+@router.get("/search.json")
 def search(
     request: Request,
     q: Annotated[str, Query(max_length=api.MAX_QUERY)] = "",
@@ -100,12 +101,18 @@ def search(
     offset: Annotated[int, Query(ge=0, le=1000)] = 0,
 ) -> Response:
     data = api.search(request, q, limit, offset) if q.strip() else {"query": q, "researchers": [], "papers": []}
+    if request.url.path.endswith(".json"):
+        return api.FastJSON(data)
     return page(request, "search.html", data)
 
 
 @router.get("/compare")
+@router.get("/compare.json")
 def compare(request: Request, ids: Annotated[list[int], Depends(api.compare_ids)]) -> Response:
-    return page(request, "compare.html", api.compare(request, ids))
+    data = api.compare(request, ids)
+    if request.url.path.endswith(".json"):
+        return api.FastJSON(data)
+    return page(request, "compare.html", data)
 
 
 @router.get("/docs")

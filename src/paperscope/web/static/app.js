@@ -6,7 +6,7 @@ document.addEventListener("click", (event) => {
   const abstract = button.previousElementSibling;
   const open = abstract.classList.toggle("collapsed") === false;
   button.setAttribute("aria-expanded", String(open));
-  button.textContent = open ? "less" : "more";
+  button.firstChild.textContent = open ? "less" : "more";  // the hidden rest names the abstract
 });
 
 document.addEventListener("DOMContentLoaded", () => {
