@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from paperscope.tex import math_html, plain, repair
+from paperscope.tex import debris, math_html, plain, repair
 
 
 @pytest.mark.parametrize(("stored", "shown"), [
@@ -27,6 +27,12 @@ from paperscope.tex import math_html, plain, repair
 ])
 def test_repair_shows_what_a_reader_should_see(stored: str, shown: str) -> None:
     assert repair(stored) == shown
+
+
+def test_debris_alone_repairs_the_pdf_and_keeps_the_tex() -> None:
+    """The seed layout shows TeX as the seed pages do: only PDF debris is repaired there."""
+    assert debris(r"specifi(cid:173) cally \textbf{x} and $N$ ﬁles") == r"specifically \textbf{x} and $N$ files"
+    assert debris(None) is None
 
 
 def test_plain_writes_math_as_text_and_leaves_prices_alone() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from paperscope.ids import category_short_code
 from paperscope.store.records import ResearcherSummary
 from paperscope.store.rows import WEAK_SCHEMES
-from paperscope.tex import plain
+from paperscope.tex import debris, plain
 
 __all__ = [
     "authors_short", "display_date", "paper_explained", "paper_line", "paper_text", "profile_markdown",
@@ -177,9 +177,10 @@ def profile_paper_block(paper: dict[str, Any], as_of: date) -> str:
     authors = _profile_authors(paper)
     if paper["affiliation_tags"]:
         authors += f" · {paper['affiliation_tags'][0]}"
-    parts = [head, paper["title"], "", authors]
+    # The seed pages show TeX as it is: only PDF debris is repaired here (paperscope/tex.py).
+    parts = [head, debris(paper["title"]) or "", "", authors]
     if paper["abstract"]:
-        parts += ["", paper["abstract"]]
+        parts += ["", debris(paper["abstract"]) or ""]
     return "\n".join(parts)
 
 

@@ -12,6 +12,8 @@ came; what is shown is cleaned on the way out:
   citation commands (``\\cite``, ``\\citet``, ``\\citep``…) are dropped, since their content
   is a bibliography key no reader can use. Inline math (``$…$``, as pandoc reads it) is
   left for the page to typeset.
+- :func:`debris` (the researcher profile's seed layout, which shows TeX as the seed pages
+  do): the PDF debris repaired, nothing else.
 - :func:`plain` (CLI text and Markdown): :func:`repair`, then each math span written as
   readable text by pylatexenc (``$\\alpha$-divergence`` → α-divergence, ``$N$`` → N).
 """
@@ -25,7 +27,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-__all__ = ["MATH", "math_html", "plain", "repair"]
+__all__ = ["MATH", "debris", "math_html", "plain", "repair"]
 
 # Inline math as pandoc reads it: "$" then a non-space, a non-space (not a backslash, not
 # "$") before the closing "$", and no digit right after it ("costs $5 and $10" is no math).
@@ -86,15 +88,22 @@ def _commands(text: str) -> str:
     return "".join(out)
 
 
-def repair(text: str | None) -> str | None:
-    """The text as a page shows it (math left for the page to typeset); None stays None."""
+def debris(text: str | None) -> str | None:
+    """The text with PDF extraction debris repaired, and nothing else changed (the seed
+    layout's text, which shows TeX as the seed pages do); None stays None."""
     if not text:
         return text
     if "(cid:" in text or "\u00ad" in text:
         text = _CID.sub("", _SOFT_HYPHEN.sub("", text))
     if any("\ufb00" <= ch <= "\ufb06" for ch in text):
         text = _LIGATURES.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
-    if "\\" not in text:
+    return text
+
+
+def repair(text: str | None) -> str | None:
+    """The text as a page shows it (math left for the page to typeset); None stays None."""
+    text = debris(text)
+    if not text or "\\" not in text:
         return text
     out: list[str] = []
     end = 0
