@@ -137,31 +137,36 @@ def time_paperscope(path: Path, url: str, command: list[str] | None = None) -> t
     return seconds, (lines[-1] if lines else "")
 
 
-def time_bare_copy(path: Path, url: str, batch: int = BATCH) -> float:
-    """json.loads + per batch one transaction of two binary COPYs (papers, authorships)."""
-    start = time.perf_counter()
+# table → (columns, their PostgreSQL types, the rows of the batch being built)
+Tables = dict[str, tuple[tuple[str, ...], tuple[str, ...], list[tuple]]]
+
+
+def _bare_run(url: str) -> tuple[psycopg.Connection[Any], int]:
+    """A connection for a bare loop, and the ingest run its rows name (a foreign key)."""
     conn = psycopg.connect(url, autocommit=True)
     run = conn.execute(
         "INSERT INTO ingest_runs (source, command, started_at) VALUES ('bare', 'bare copy', now()::text)"
         " RETURNING id").fetchone()[0]
-    cur = conn.cursor()
-    papers: list[tuple] = []
-    authors: list[tuple] = []
-    copy_papers = f"COPY papers ({', '.join(PAPER_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
-    copy_authors = f"COPY authorships ({', '.join(AUTHOR_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+    return conn, int(run)
 
-    def flush() -> None:
-        with conn.transaction():
-            with cur.copy(copy_papers) as copy:
-                copy.set_types(PAPER_TYPES)
-                for row in papers:
+
+def _copy_tables(conn: psycopg.Connection[Any], tables: Tables) -> None:
+    """One batch: a binary COPY per table, in the order given, in one transaction."""
+    with conn.transaction(), conn.cursor() as cur:
+        for table, (columns, types, rows) in tables.items():
+            with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(types)
+                for row in rows:
                     copy.write_row(row)
-            with cur.copy(copy_authors) as copy:
-                copy.set_types(AUTHOR_TYPES)
-                for row in authors:
-                    copy.write_row(row)
-        papers.clear()
-        authors.clear()
+            rows.clear()
+
+
+def time_bare_copy(path: Path, url: str, batch: int = BATCH) -> float:
+    """json.loads + per batch one transaction of two binary COPYs (papers, authorships)."""
+    start = time.perf_counter()
+    conn, run = _bare_run(url)
+    tables: Tables = {"papers": (PAPER_COLUMNS, PAPER_TYPES, []), "authorships": (AUTHOR_COLUMNS, AUTHOR_TYPES, [])}
+    papers, authors = (t[2] for t in tables.values())
 
     next_id = 1
     with path.open("rb") as f:
@@ -175,9 +180,9 @@ def time_bare_copy(path: Path, url: str, batch: int = BATCH) -> float:
             authors.extend((pid, i, f"{a[1]} {a[0]}".strip(), a[1], a[0], a[2], "arxiv-snapshot")
                            for i, a in enumerate(r["authors_parsed"]))
             if len(papers) >= batch:
-                flush()
+                _copy_tables(conn, tables)
     if papers:
-        flush()
+        _copy_tables(conn, tables)
     conn.close()
     return time.perf_counter() - start
 
@@ -194,12 +199,8 @@ def time_bare_copy_full(path: Path, url: str, batch: int = BATCH) -> float:
     the same columns filled, paper_ids, versions, authorships, provenance): what the same
     data costs the server, without paperscope's checks, merging and normalization."""
     start = time.perf_counter()
-    conn = psycopg.connect(url, autocommit=True)
-    run = conn.execute(
-        "INSERT INTO ingest_runs (source, command, started_at) VALUES ('bare', 'bare copy', now()::text)"
-        " RETURNING id").fetchone()[0]
-    cur = conn.cursor()
-    tables: dict[str, tuple[tuple[str, ...], tuple[str, ...], list[tuple]]] = {
+    conn, run = _bare_run(url)
+    tables: Tables = {
         "papers": (FULL_PAPER_COLUMNS, FULL_PAPER_TYPES, []),
         "paper_ids": (("scheme", "value", "paper_id"), ("text", "text", "bigint"), []),
         "versions": (("paper_id", "version", "submitted"), ("bigint", "integer", "text"), []),
@@ -208,15 +209,6 @@ def time_bare_copy_full(path: Path, url: str, batch: int = BATCH) -> float:
                        ("bigint", "text", "text", "text", "bigint"), []),
     }
     papers, ids, versions, authors, provenance = (t[2] for t in tables.values())
-
-    def flush() -> None:
-        with conn.transaction():
-            for table, (columns, types, rows) in tables.items():
-                with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
-                    copy.set_types(types)
-                    for row in rows:
-                        copy.write_row(row)
-                rows.clear()
 
     next_id = 1
     origin = f"{path} line "
@@ -239,9 +231,9 @@ def time_bare_copy_full(path: Path, url: str, batch: int = BATCH) -> float:
                            for i, a in enumerate(r["authors_parsed"]))
             provenance.append((pid, "arxiv-snapshot", key, origin + str(next_id - 1), run))
             if len(papers) >= batch:
-                flush()
+                _copy_tables(conn, tables)
     if papers:
-        flush()
+        _copy_tables(conn, tables)
     conn.close()
     return time.perf_counter() - start
 

@@ -77,9 +77,11 @@ def authors_incomplete(paper: Paper) -> bool:
 
 
 def _incomplete_note(paper: Paper) -> str | None:
+    """What RIS and CSL-JSON say of a list cut short (neither has a field for "et al.")."""
     n = len(_listed_authors(paper))
-    return f"Author list incomplete: the source names only the first {n} author{'s' * (n != 1)}." if (
-        n and authors_incomplete(paper)) else None
+    if not n or not authors_incomplete(paper):
+        return None
+    return f"Author list incomplete: the source names only the first {n} author{'s' * (n != 1)}."
 
 
 def _doi(paper: Paper) -> str | None:

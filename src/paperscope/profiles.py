@@ -20,6 +20,7 @@ from paperscope.metrics import PaperFacts, ResearcherMetrics, compute_metrics
 from paperscope.names import fold_name
 from paperscope.store import Store
 from paperscope.store.researchers import author_mention
+from paperscope.store.works import earliest_first
 
 __all__ = ["SORTS", "build_profile", "find_researchers", "normalize_orcid"]
 
@@ -172,10 +173,6 @@ def _latest_per_source(citations: list[dict[str, Any]], as_of: date) -> list[dic
     return sorted(latest.values(), key=lambda c: (-c["count"], c["source"]))
 
 
-def _earliest(p: dict[str, Any]) -> tuple[str, int, int]:
-    return (p["first_date"] or f"{p['year'] or 9999:04d}-99", p["year"] or 9999, p["id"])
-
-
 def one_per_work(papers: list[dict[str, Any]], work_of: dict[int, int]) -> list[dict[str, Any]]:
     """One entry per work (``work_of``: paper id → work id, for versions of works of several):
     the earliest version stands for the work and lists every version (``versions``,
@@ -187,7 +184,7 @@ def one_per_work(papers: list[dict[str, Any]], work_of: dict[int, int]) -> list[
         by_work.setdefault(work_of.get(p["id"], p["id"]), []).append(p)
     out = []
     for versions in by_work.values():
-        versions.sort(key=_earliest)
+        versions.sort(key=lambda v: earliest_first(v["first_date"], v["year"], v["id"]))
         first = versions[0]
         first["versions"] = [{"id": v["id"], "key": v["key"], "venue": v["venue"], "arxiv_id": v["arxiv_id"],
                               "date": v["first_date"] or (str(v["year"]) if v["year"] else None)}

@@ -9,7 +9,12 @@ from typing import Any
 from paperscope.store.db import Database, any_of
 from paperscope.store.overrides import Override, add_override, read_overrides
 
-__all__ = ["WorkMember", "WorkStore", "WorkVersion"]
+__all__ = ["WorkMember", "WorkStore", "WorkVersion", "earliest_first"]
+
+
+def earliest_first(date: str | None, year: int | None, paper_id: int) -> tuple[str, int, int]:
+    """A sort key that puts a work's earliest version first: by date, then year, then id."""
+    return (date or f"{year or 9999:04d}-99", year or 9999, paper_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,8 +30,7 @@ class WorkVersion:
 
     @property
     def order(self) -> tuple[str, int, int]:
-        """Earliest first: by date, then year, then id."""
-        return (self.date or f"{self.year or 9999:04d}-99", self.year or 9999, self.paper_id)
+        return earliest_first(self.date, self.year, self.paper_id)
 
 
 @dataclass(frozen=True, slots=True)
