@@ -96,7 +96,9 @@ def test_real_versions_become_works_and_a_split_survives_every_rebuild(cli, cli_
     work = cli_json("works", "show", "arxiv:2504.11695")
     assert work["versions"][0]["key"] == "arxiv:2504.11695" and work["versions"][1]["venue"] == "COLM 2025"
 
+    before = store.works.fingerprint()
     assert "override #1" in cli("works", "split", "openreview:VbCVU10R7K").stdout
+    assert store.works.fingerprint() != before  # read from the rows: what novelty was computed for
     assert len(cli_json("works", "show", "venue:aistats2022/6f89de1386")["versions"]) == 1
     cli("works", "build")  # a rebuild applies the override again
     assert len(cli_json("works", "show", "venue:aistats2022/6f89de1386")["versions"]) == 1

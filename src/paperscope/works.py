@@ -176,14 +176,6 @@ class WorksSummary:
                 f" ({self.changed:,} grouped anew, {self.dropped:,} ungrouped)")
 
 
-GENERATION = "works"  # the artifacts row that counts regroupings that changed something
-
-
-def generation(store: Store) -> int:
-    """How many regroupings have changed the works: what per-work figures are computed against."""
-    return store.artifacts.current(GENERATION) or 0
-
-
 def build(store: Store) -> WorksSummary:
     """Group the stored papers into works again, overrides applied; one transaction."""
     overrides = [(action, payload) for _, action, payload in store.works.overrides()]
@@ -191,8 +183,6 @@ def build(store: Store) -> WorksSummary:
     members = group_works(store.works.sharing_titles(), overrides, store.works.by_key(named) if named else {})
     with store.transaction():
         changed, dropped = store.works.replace(members)
-    if changed or dropped:  # what was computed per work (novelty) must be computed again
-        store.artifacts.publish(GENERATION, generation(store) + 1)
     works, versions = store.works.counts()
     return WorksSummary(works, versions, changed, dropped)
 

@@ -38,7 +38,7 @@ _IMPACT_BATCH = 2000
 # ~80 s at 150k and ~5 min at 300k), the index as n·log n (150k: 51 s to build, ~65 s to
 # query at 2,278 queries/s). docs/embeddings.md.
 ANN_FROM = 200_000
-NOVELTY_WORKS = "novelty-works"  # the works generation (paperscope.works) novelty was computed for
+NOVELTY_WORKS = "novelty-works"  # the works' fingerprint (store.works.fingerprint) novelty was computed for
 
 
 @dataclass(slots=True)
@@ -152,7 +152,7 @@ def _score_steps(
     started = time.perf_counter()
     summary = ScoreSummary()
     summary.notes.append(works.build(store).line())  # novelty is per work
-    grouping = works.generation(store)
+    grouping = store.works.fingerprint()
     texts = list(store.scores.paper_texts())  # what every step reads: read once
     model = None
     if "embed" in steps and embedder is not None:

@@ -121,6 +121,15 @@ class WorkStore:
             "SELECT paper_id, evidence FROM work_members WHERE work_id = ?"
             " ORDER BY paper_id <> work_id, paper_id", (work_id,))]
 
+    def fingerprint(self) -> int:
+        """A number that changes with the grouping (which paper is in which work): what
+        per-work figures (novelty) record having been computed against. Read from the rows
+        themselves, so a process killed mid-way can never leave it stale."""
+        n, ids, pairs = self.db.execute(
+            "SELECT count(*), coalesce(sum(paper_id), 0), coalesce(sum(paper_id * work_id), 0) FROM work_members"
+        ).fetchone()
+        return (int(n) * 1_000_000_007 + int(ids) * 1_000_003 + int(pairs)) % (1 << 62)
+
     def counts(self) -> tuple[int, int]:
         """(works of several versions, papers in them)."""
         row = self.db.execute("SELECT count(DISTINCT work_id), count(*) FROM work_members").fetchone()
