@@ -13,6 +13,7 @@ ps ingest listings sample/arxiv-daily-cs.jsonl.gz
 ps ingest snapshot sample/arxiv-snapshot.jsonl
 ps ingest conferences sample/conferences.jsonl.gz
 ps ingest seeds sample/seeds --as-of 2026-11-23
+echo; echo "== papers known only from a researcher page, completed from the records stored =="; ps works complete
 echo; echo "== newest papers =="; ps papers --limit 5
 echo; echo "== one paper, merged from the conference corpus and a seed page =="
 ps paper venue:emnlp2022/2022.emnlp-main.765 | head -20

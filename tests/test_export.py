@@ -241,11 +241,14 @@ def test_names_split_as_bibtex_reads_them(papers) -> None:
     assert bibtex_names(entry) == [("Kwai Keye Team", "", ""), ("Smith and Jones", "Ann", "")]
 
 
+PAGE_ONLY = [{"source": "seed-page", "record_id": "title:x", "origin": "004.txt", "run_id": 1}]
+
+
 def test_authors_hidden_behind_et_al_end_the_list_with_others(papers) -> None:
     paper = papers[CONFERENCE]
     hidden = {"name": "Zixin Wen", "given": "Zixin", "family": "Wen", "suffix": None,
               "affiliations": [], "position": None}
-    paper = paper | {"authors": [*paper["authors"], hidden]}
+    paper = paper | {"authors": [*paper["authors"], hidden], "provenance": PAGE_ONLY}
     (entry,) = parse_bibtex(bibtex(paper))
     assert entry["author"][-1].last == ["others"]
     assert len(entry["author"]) == len(expected_names(paper)) + 1
@@ -258,7 +261,8 @@ def test_a_list_a_page_cut_short_is_marked_incomplete_in_every_format(papers) ->
     assert not authors_incomplete(paper)
     assert "N1  -" not in ris(paper) and "note" not in csl_json(paper)
     cut = paper | {"claims": [*paper["claims"], {"field": "authors_truncated", "value": "true",
-                                                 "source": "researcher:004.txt", "as_of": "2026-11-23"}]}
+                                                 "source": "researcher:004.txt", "as_of": "2026-11-23"}],
+                   "provenance": PAGE_ONLY}
     assert authors_incomplete(cut)
     (entry,) = parse_bibtex(bibtex(cut))
     assert entry["author"][-1].last == ["others"]
@@ -267,6 +271,17 @@ def test_a_list_a_page_cut_short_is_marked_incomplete_in_every_format(papers) ->
     record = rispy.loads(ris(cut))[0]
     assert len(record["authors"]) == n and record["notes"] == [note]
     assert csl_json(cut)["note"] == note
+
+
+def test_a_full_record_merged_into_a_page_paper_makes_its_list_complete(papers) -> None:
+    """The page's "et al." claim stays a claim; the list is the full record's once one is merged."""
+    paper = papers[CONFERENCE]
+    claim = {"field": "authors_truncated", "value": "true", "source": "researcher:004.txt", "as_of": "2026-11-23"}
+    merged = paper | {"claims": [*paper["claims"], claim], "provenance": [*PAGE_ONLY, *paper["provenance"]]}
+    assert paper["provenance"] and not authors_incomplete(merged)
+    (entry,) = parse_bibtex(bibtex(merged))
+    assert entry["author"][-1].last != ["others"]
+    assert "note" not in csl_json(merged)
 
 
 def test_cite_keys_fold_names_and_skip_math_and_small_words(papers) -> None:

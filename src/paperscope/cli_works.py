@@ -109,3 +109,55 @@ def works_overrides(ctx: click.Context, fmt: str) -> None:
             for oid, action, payload in cli._store(ctx, read_only=True).works.overrides()]
     cli._emit(rows, fmt, lambda items: "\n".join(
         f"#{o['id']} {o['action']}: {' '.join(o['papers'])}" for o in items) or "no overrides")
+
+
+@works_group.command("complete")
+@click.option("--live", type=click.Choice(["arxiv"]), default=None,
+              help="Also search arXiv's API by title for papers no stored record completes.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many page-only papers.")
+@click.option("--base-url", default=None, help="arXiv API endpoint (default: arXiv's export API).")
+@click.option("--delay", type=float, default=3.0, show_default=True,
+              help="Seconds between live requests; arXiv's terms ask for at least 3.")
+@_format
+@click.pass_context
+def works_complete(ctx: click.Context, live: str | None, limit: int | None, base_url: str | None,
+                   delay: float, fmt: str) -> None:
+    """Papers known only from a researcher page (title and first authors, "et al."): find
+    their full records, stored from any source, or live by title; merge them in."""
+    import sys
+    from contextlib import ExitStack
+
+    from paperscope import cli
+    from paperscope.pipeline.complete import complete
+
+    store = cli._store(ctx)
+    with ExitStack() as stack:
+        search = None
+        if live == "arxiv":
+            from paperscope.sources.arxiv_api_client import ArxivApiClient
+
+            options: dict[str, Any] = {"delay_seconds": delay}
+            if base_url:
+                options["base_url"] = base_url
+            client = stack.enter_context(ArxivApiClient(**options))
+
+            def search(query: str) -> Any:
+                return client.search(query, max_results=5, sort_by="relevance")
+
+        summary = complete(store, live=search, limit=limit, command=" ".join(sys.argv[1:]) or "works complete")
+    data = {
+        "listed": summary.listed, "page_only": summary.page_only, "completed": summary.completed,
+        "stored": summary.stored, "live": summary.live, "searched": summary.searched, "failures": summary.failures,
+        "matches": [{"title_key": t, "record": k, "evidence": e} for t, k, e in summary.matches],
+    }
+
+    def text(d: dict[str, Any]) -> str:
+        lines = [f"  {m['record']}  ← {m['title_key']}  ({m['evidence']})" for m in d["matches"]]
+        lines.append(summary.line())
+        if summary.completed:
+            lines.append("run `paperscope resolve` (or `score`) to count them on profiles")
+        return "\n".join(lines)
+
+    cli._emit(data, fmt, text)
+    if summary.failures:
+        ctx.exit(1)

@@ -42,6 +42,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from paperscope.names import fold_name
+from paperscope.sources.seed_pages import SOURCE as PAGE_SOURCE
 from paperscope.tex import MATH as _MATH  # inline math as pandoc reads it
 
 __all__ = ["EXPORT_FORMATS", "ExportFormat", "authors_incomplete", "bibtex", "citekey", "csl_json", "csl_json_text",
@@ -71,9 +72,13 @@ def _listed_authors(paper: Paper) -> list[dict[str, Any]]:
 
 def authors_incomplete(paper: Paper) -> bool:
     """Whether the paper's author list is known to be cut short: authors named only behind
-    "et al.", or a page that listed the first few and "et al." (claim ``authors_truncated``)."""
-    return (any(a.get("position") is None for a in paper.get("authors") or [])
-            or any(c.get("field") == "authors_truncated" for c in paper.get("claims") or []))
+    "et al.", or a page that listed the first few and "et al." (claim ``authors_truncated``).
+
+    Both come from researcher pages only, and hold while a page is the paper's only source:
+    a full record merged in since (arXiv, a venue; ``works complete``) replaced the list."""
+    cut = (any(a.get("position") is None for a in paper.get("authors") or [])
+           or any(c.get("field") == "authors_truncated" for c in paper.get("claims") or []))
+    return cut and all(p.get("source") == PAGE_SOURCE for p in paper.get("provenance") or [])
 
 
 def _incomplete_note(paper: Paper) -> str | None:

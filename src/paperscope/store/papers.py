@@ -233,7 +233,7 @@ class PaperWriter:
         c = self.db
         paper_id = hits[0]
         for other in hits[1:]:
-            self._absorb(paper_id, other)
+            self.absorb(paper_id, other)
         stored_rank = c.execute(
             "SELECT content_rank FROM papers WHERE id = ?", (paper_id,)
         ).fetchone()[0]
@@ -315,7 +315,7 @@ class PaperWriter:
             if any(_same_person(raw, n) for n in names):
                 c.execute("DELETE FROM hidden_authorships WHERE id = ?", (hid,))
 
-    def _absorb(self, survivor: int, other: int) -> None:
+    def absorb(self, survivor: int, other: int) -> None:
         """Merge paper `other` into `survivor`: two stored papers turned out to be one."""
         c = self.db
         # Rows keyed without the paper id move over whole.

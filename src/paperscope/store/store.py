@@ -217,6 +217,20 @@ class Store:
             _write_rejects(c, run_id, rejects)
         return len(unmatched)
 
+    def page_only_papers(self) -> list[int]:
+        """Papers known only from a researcher page (a ``title:`` key: no arXiv id, DOI or
+        venue id), by id."""
+        return [pid for (pid,) in self.db.execute("SELECT id FROM papers WHERE key LIKE 'title:%' ORDER BY id")]
+
+    def absorb_paper(self, survivor: int, other: int) -> None:
+        """Merge paper ``other`` into ``survivor`` (one transaction): its identifiers, page
+        entries, claims, counts and provenance move over; ``survivor``'s own record stands.
+        Nothing happens if either is gone or they are the same paper."""
+        with self.transaction() as c:
+            found = {pid for (pid,) in c.execute("SELECT id FROM papers WHERE id IN (?, ?)", (survivor, other))}
+            if survivor != other and found == {survivor, other}:
+                self._papers.absorb(survivor, other)
+
     def papers_to_enrich(self, source: str, limit: int) -> list[tuple[int, str | None, list[str]]]:
         """Stored papers a provider has not enriched yet: (id, arXiv id, DOIs), newest first."""
         return self._enrichment.targets(source, limit)
