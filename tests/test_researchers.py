@@ -160,6 +160,32 @@ def conferences(conferences_db: Path | str, tmp_path: Path) -> Callable[..., Res
     return lambda *args, expect_exit=0: invoke(copy, *args, expect_exit=expect_exit)
 
 
+def test_the_mentions_export_lists_every_mention_with_its_researcher(conferences_db, conferences) -> None:
+    lines = conferences("researchers", "mentions").stdout.splitlines()
+    rows = [orjson.loads(line) for line in lines]
+    with open_store(conferences_db, read_only=True) as store:
+        (mentions,) = store.db.execute("SELECT count(*) FROM researcher_mentions").fetchone()
+        stored = {(k, m): r for k, m, r in store.db.execute(
+            "SELECT p.key, m.mention, m.researcher_id FROM researcher_mentions m JOIN papers p ON p.id = m.paper_id")}
+        # Windows of whole papers: any window size gives the same stream.
+        assert list(store.researchers.resolved_mentions(batch=5)) == rows
+    assert len(rows) == mentions > 9_000
+    assert set(rows[0]) == {"paper", "arxiv_id", "position", "name", "researcher_id"}
+    assert all(stored[(r["paper"], f"p{r['position']}")] == r["researcher_id"] for r in rows)
+    first = [r for r in rows if r["paper"] == rows[0]["paper"]]
+    assert [r["position"] for r in first] == list(range(len(first)))  # in author order, 10 after 9
+    with_arxiv = next(r for r in rows if r["paper"].startswith("arxiv:"))
+    assert with_arxiv["arxiv_id"] == with_arxiv["paper"].removeprefix("arxiv:")
+    csv_lines = conferences("researchers", "mentions", "--format", "csv").stdout.splitlines()
+    assert csv_lines[0] == "paper,arxiv_id,position,name,researcher_id" and len(csv_lines) == len(rows) + 1
+
+
+def test_the_mentions_export_needs_a_resolve_first(cli) -> None:
+    cli("ingest", "conferences", str(FIXTURES / "conferences" / "papers-slice.jsonl.gz"))
+    out = cli("researchers", "mentions", expect_exit=1)
+    assert "run `paperscope resolve` first" in out.output
+
+
 def largest(cli: Callable[..., Result], name: str) -> dict:
     """The researcher of this name with the most papers."""
     found = profile(cli, name)

@@ -83,6 +83,11 @@ class _Cli(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except BrokenPipeError:
+            # The reader went away (`… | head`): stop quietly, as shell tools do. Stdout
+            # points at /dev/null so that the interpreter's last flush cannot fail again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(141)
         except Exception as exc:  # noqa: BLE001 - the one error path: any failure is one line
             if ctx.params.get("debug") or os.environ.get("PAPERSCOPE_DEBUG") == "1":
                 import traceback
@@ -564,6 +569,32 @@ def researchers_claim(ctx: click.Context, query: str, orcid: str) -> None:
     oid, summary = corrections.claim(store, rid, value)
     click.echo(f"override #{oid}: researcher {rid} claims ORCID {value}")
     click.echo(summary.line())
+
+
+@researchers_group.command("mentions")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True,
+              help="One line per author mention: JSON objects, or CSV with a header.")
+@click.pass_context
+def researchers_mentions(ctx: click.Context, fmt: str) -> None:
+    """Every author mention and the researcher it was resolved to (paper, arxiv_id, position,
+    name, researcher_id), streamed: to score resolution against your own ground truth."""
+    import csv
+
+    import orjson
+
+    store = _store(ctx, read_only=True)
+    if not store.researchers.any():
+        fail("no researchers yet: run `paperscope resolve` first", store.location)
+    out = sys.stdout
+    fields = ["paper", "arxiv_id", "position", "name", "researcher_id"]
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n") if fmt == "csv" else None
+    if writer:
+        writer.writeheader()
+    for row in store.researchers.resolved_mentions():
+        if writer:
+            writer.writerow(row)
+        else:
+            out.write(orjson.dumps(row).decode() + "\n")
 
 
 @researchers_group.command("overrides")

@@ -41,6 +41,7 @@ from paperscope.store.records import (
     ProviderProfile,
     Researcher,
     ResearcherSummary,
+    ResolvedMention,
     RisingResearcher,
     Score,
     ScoreValue,
@@ -59,7 +60,8 @@ from paperscope.store.store import Store
 __all__ = [
     "Artifacts", "CitationObservation", "ClaimedValue", "Coauthor", "Feed", "HiddenAuthor", "ListedAuthor",
     "Locks", "Paper", "PaperAuthor", "PaperClaim", "PaperVersion", "Papers", "ProfilePaper", "ProvenanceEntry",
-    "ProviderHIndex", "ProviderProfile", "Researcher", "ResearcherSummary", "Researchers", "RisingResearcher",
+    "ProviderHIndex", "ProviderProfile", "Researcher", "ResearcherSummary", "Researchers", "ResolvedMention",
+    "RisingResearcher",
     "Score", "ScoreValue", "Scores", "Search", "SearchPaper", "SearchScore", "SourceStats", "Store", "StoreError",
     "StoreInterface", "StoreStats", "StoredReject", "StoredResearcherPage", "Works", "default_db_path",
     "is_postgres_url", "is_store_failure", "open_store", "store_error",

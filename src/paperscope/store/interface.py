@@ -29,6 +29,7 @@ from paperscope.store.records import (
     ProviderProfile,
     Researcher,
     ResearcherSummary,
+    ResolvedMention,
     RisingResearcher,
     Score,
     ScoreValue,
@@ -60,6 +61,8 @@ class Researchers(Protocol):
         ...
 
     def mentions(self) -> Iterator[MentionRow]: ...
+
+    def resolved_mentions(self, batch: int = 10_000) -> Iterator[ResolvedMention]: ...
 
     def paper_contexts(self, paper_ids: Iterable[int]) -> dict[int, PaperContext]: ...
 

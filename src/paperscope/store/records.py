@@ -27,6 +27,7 @@ __all__ = [
     "ProviderProfile",
     "Researcher",
     "ResearcherSummary",
+    "ResolvedMention",
     "RisingResearcher",
     "Score",
     "ScoreValue",
@@ -194,6 +195,16 @@ class StoredResearcherPage(TypedDict):
 
 
 # --- researchers -------------------------------------------------------------------------
+class ResolvedMention(TypedDict):
+    """One author mention and the researcher resolve gave it (``researchers mentions``)."""
+
+    paper: str  # the paper's key
+    arxiv_id: str | None
+    position: int | None  # 0-based; None for one a researcher page hid behind "et al."
+    name: str  # as the source wrote it
+    researcher_id: int
+
+
 class Researcher(TypedDict):
     """A resolved researcher (``researchers.get``)."""
 

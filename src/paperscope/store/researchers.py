@@ -23,6 +23,7 @@ from paperscope.store.records import (
     ProviderProfile,
     Researcher,
     ResearcherSummary,
+    ResolvedMention,
 )
 
 __all__ = ["MentionRow", "PaperContext", "ResearcherRow", "ResearcherStore", "author_mention"]
@@ -117,6 +118,41 @@ class ResearcherStore:
             "SELECT paper_id, raw_name FROM hidden_authorships ORDER BY paper_id, id"
         ):
             yield MentionRow(paper_id, author_mention(None, name), name, versions.get(paper_id, 0))
+
+    def resolved_mentions(self, batch: int = 10_000) -> Iterator[ResolvedMention]:
+        """Every resolved author mention: its paper, position, name as written and the
+        researcher it was given; by paper id, then position (hidden authors last). Read in
+        windows of about ``batch`` mentions of whole papers, so any corpus size streams."""
+        after = 0
+        while True:
+            row = self.db.execute(
+                "SELECT paper_id FROM researcher_mentions WHERE paper_id > ? ORDER BY paper_id LIMIT 1 OFFSET ?",
+                (after, batch),
+            ).fetchone()
+            last = row[0] if row else None  # the window ends before this paper's mentions
+            if last is not None and not self.db.execute(
+                "SELECT 1 FROM researcher_mentions WHERE paper_id > ? AND paper_id < ? LIMIT 1", (after, last)
+            ).fetchone():  # one paper of more than ``batch`` mentions: a window of its own
+                row = self.db.execute(
+                    "SELECT min(paper_id) FROM researcher_mentions WHERE paper_id > ?", (last,)).fetchone()
+                last = row[0] if row else None
+            rows = self.db.execute(
+                "SELECT m.paper_id, m.mention, p.key,"
+                " (SELECT min(i.value) FROM paper_ids i WHERE i.paper_id = m.paper_id AND i.scheme = 'arxiv'),"
+                " a.position, a.raw_name, m.researcher_id"
+                " FROM researcher_mentions m JOIN papers p ON p.id = m.paper_id"
+                " LEFT JOIN authorships a ON a.paper_id = m.paper_id AND m.mention = 'p' || a.position"
+                " WHERE m.paper_id > ? AND m.paper_id < ?",
+                (after, last if last is not None else 1 << 62),
+            ).fetchall()
+            rows.sort(key=lambda r: (r[0], r[4] is None, r[4] or 0, r[1]))
+            for _, mention, key, arxiv_id, position, raw_name, researcher_id in rows:
+                hidden = mention.startswith("h:")
+                yield {"paper": key, "arxiv_id": arxiv_id, "position": None if hidden else position,
+                       "name": mention[2:] if hidden else raw_name, "researcher_id": researcher_id}
+            if last is None:
+                return
+            after = last - 1
 
     def paper_contexts(self, paper_ids: Iterable[int]) -> dict[int, PaperContext]:
         """The papers of some mentions, with their authors and providers' authorships."""
