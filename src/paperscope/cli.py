@@ -465,17 +465,36 @@ def rejects(ctx: click.Context, limit: int, source: str | None, fmt: str) -> Non
     _emit(_store(ctx, read_only=True).rejects(limit, source), fmt, render.rejects_text)
 
 
+# --- where batch work runs -----------------------------------------------------------------
+def engine_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--engine and --workers: where a batch stage's partitions run (paperscope/engine.py)."""
+    command = click.option("--workers", type=click.IntRange(min=1), default=None,
+                           help="Worker processes (default: $PAPERSCOPE_WORKERS, else the cores, at most 4).")(command)
+    return click.option("--engine", "engine", default=None, metavar="local|dask|dask://HOST:PORT",
+                        help="Where partitions run: local (this process and a process pool), dask"
+                             " (a LocalCluster), or a Dask scheduler's address. Default: $PAPERSCOPE_ENGINE,"
+                             " else local.")(command)
+
+
+def _engine(store: Store, engine: str | None, workers: int | None) -> Any:
+    from paperscope.engine import open_engine
+
+    return open_engine(engine, workers, db_url=store.url)
+
+
 # --- researchers -------------------------------------------------------------------------
 @main.command()
 @click.option("--full", is_flag=True, help="Cluster every name block again, not only changed ones.")
+@engine_options
 @click.pass_context
-def resolve(ctx: click.Context, full: bool) -> None:
+def resolve(ctx: click.Context, full: bool, engine: str | None, workers: int | None) -> None:
     """(Re)build researchers from author mentions; only changed name blocks are clustered again."""
     from paperscope.pipeline.resolve import resolve_store
 
-    with _progress() as bar:
-        summary = resolve_store(_store(ctx), full=full, on_progress=_counting(bar, "resolve"),
-                                command=_command("resolve"))
+    store = _store(ctx)
+    with _engine(store, engine, workers) as runner, _progress() as bar:
+        summary = resolve_store(store, full=full, on_progress=_counting(bar, "resolve"),
+                                command=_command("resolve"), engine=runner)
     click.echo(summary.line())
     if summary.arrived:
         ctx.exit(EXIT_INCOMPLETE)
@@ -661,15 +680,17 @@ embedder_option = click.option(
 
 @main.command()
 @embedder_option
+@engine_options
 @click.pass_context
-def embed(ctx: click.Context, embedder: str) -> None:
+def embed(ctx: click.Context, embedder: str, engine: str | None, workers: int | None) -> None:
     """Embed papers whose title/abstract or the model changed (stored; incremental)."""
     from paperscope.embed import get_embedder
     from paperscope.pipeline.score import score_store
 
     model = get_embedder(embedder)
-    with _progress() as bar:
-        summary = score_store(_store(ctx), embedder=model, steps=("embed", "index"),
+    store = _store(ctx)
+    with _engine(store, engine, workers) as runner, _progress() as bar:
+        summary = score_store(store, embedder=model, steps=("embed", "index"), engine=runner,
                               on_progress=_counting(bar, f"embed ({model.name})"), command=_command("embed"))
     click.echo(summary.line())
 
@@ -678,8 +699,9 @@ def embed(ctx: click.Context, embedder: str) -> None:
 @embedder_option
 @click.option("--only", "steps", type=click.Choice(["embed", "index", "novelty", "impact"]), multiple=True,
               help="Run only these steps (repeatable); default: embed, index, novelty, impact.")
+@engine_options
 @click.pass_context
-def score(ctx: click.Context, embedder: str, steps: tuple[str, ...]) -> None:
+def score(ctx: click.Context, embedder: str, steps: tuple[str, ...], engine: str | None, workers: int | None) -> None:
     """Novelty % and AI Score for every paper: embed → index → novelty → impact, over what changed."""
     from paperscope.pipeline.score import score_store
 
@@ -691,9 +713,10 @@ def score(ctx: click.Context, embedder: str, steps: tuple[str, ...]) -> None:
         model = get_embedder(embedder)
         # novelty reads the index, the index the embeddings: bring what they read up to date.
         wanted = ("embed", *(("index",) if "novelty" in wanted else ()), *wanted)
-    with _progress() as bar:
-        summary = score_store(_store(ctx), embedder=model, steps=wanted,
-                              on_progress=_counting(bar, "score"), command=_command("score"))
+    store = _store(ctx)
+    with _engine(store, engine, workers) as runner, _progress() as bar:
+        summary = score_store(store, embedder=model, steps=wanted, on_progress=_counting(bar, "score"),
+                              command=_command("score"), engine=runner)
     click.echo(summary.line())
 
 

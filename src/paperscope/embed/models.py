@@ -92,6 +92,8 @@ def paper_text(title: str, abstract: str | None) -> str:
 class StaticEmbedder:
     """Mean of distilled static token vectors (model2vec's ``StaticModel.encode``, in numpy)."""
 
+    kind = "static"  # get_embedder's name for it: what a worker loads its own copy by
+
     def __init__(self, directory: Path = STATIC_DIR, *, expected_sha256: str | None = STATIC_SHA256) -> None:
         weights_path = directory / "model.safetensors"
         config_path = directory / "config.json"
@@ -159,6 +161,8 @@ class MiniLMEmbedder:
 
     ``threads`` caps PyTorch's intra-op threads (default: leave PyTorch's choice).
     """
+
+    kind = "minilm"
 
     def __init__(self, *, device: str = "cpu", threads: int | None = None) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")

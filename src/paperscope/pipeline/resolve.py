@@ -16,21 +16,19 @@
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
-import os
-import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
+from paperscope.engine import Engine, open_engine, worker_store
 from paperscope.names import fold_name, split_name
-from paperscope.pipeline.children import die_with_parent
 from paperscope.resolve.blocking import block_key, name_variants_key
 from paperscope.resolve.cluster import cluster
 from paperscope.resolve.mentions import Mention
-from paperscope.store import Store, open_store
+from paperscope.store import Store
 from paperscope.store.researchers import MentionKey, MentionRow, PaperContext, ResearcherRow
 from paperscope.store.search import RefreshSummary
 
@@ -41,6 +39,7 @@ RESOLVER_VERSION = "1"
 # Blocks are clustered in groups holding about this many mentions: their papers are read
 # from the store together.
 _CHUNK_MENTIONS = 20_000
+_MIN_CHUNK_MENTIONS = 2_000  # a partition sent to a worker holds at least this many
 
 
 @dataclass(slots=True)
@@ -95,6 +94,7 @@ def resolve_store(
     on_progress: Callable[[int], None] | None = None,
     command: str = "paperscope resolve",
     rounds: int = 3,
+    engine: Engine | None = None,
 ) -> ResolveSummary:
     """(Re)build the store's researchers; with ``full``, cluster every block again.
 
@@ -102,18 +102,24 @@ def resolve_store(
     may add mentions while a round runs: the round's write notices, and another round
     (over the blocks that changed) takes them in, up to ``rounds``; what still arrived
     after the last is counted in ``arrived``, never passed over in silence.
+
+    ``engine`` runs the clustering (paperscope/engine.py); by default the one
+    ``$PAPERSCOPE_ENGINE`` names, else local.
     """
     from paperscope import works
 
     started = time.perf_counter()
     with store.locks.hold("resolve", command):
         grouped = works.build(store)  # profiles count works: regrouped with every resolve
-        summary = _resolve_round(store, full, on_progress)
-        while summary.arrived and summary.rounds < rounds:
-            again = _resolve_round(store, False, on_progress)
-            again.rounds = summary.rounds + 1
-            again.blocks_clustered += summary.blocks_clustered
-            summary = again
+        with ExitStack() as stack:
+            if engine is None:
+                engine = stack.enter_context(open_engine(db_url=store.url))
+            summary = _resolve_round(store, engine, full, on_progress)
+            while summary.arrived and summary.rounds < rounds:
+                again = _resolve_round(store, engine, False, on_progress)
+                again.rounds = summary.rounds + 1
+                again.blocks_clustered += summary.blocks_clustered
+                summary = again
     # Researchers' names are searched: a running web app (or a later `search`) finds the
     # new ones from now on, not only after the next `score`. Papers not indexed yet are
     # indexed too (work `score` would otherwise do).
@@ -124,7 +130,7 @@ def resolve_store(
 
 
 def _resolve_round(
-    store: Store, full: bool, on_progress: Callable[[int], None] | None
+    store: Store, engine: Engine, full: bool, on_progress: Callable[[int], None] | None
 ) -> ResolveSummary:
     """One pass: read the mentions, cluster the changed blocks, write the researchers."""
     summary = ResolveSummary()
@@ -139,7 +145,7 @@ def _resolve_round(
     todo = [b for b in sorted(blocks) if full or cache.get(b, ("",))[0] != fingerprints[b]]
     redo = set(todo)
     answers = {b: cache[b] for b in blocks if b in cache and b not in redo}
-    for chunk, answered in _cluster_chunks(store, todo, blocks, page_names):
+    for chunk, answered in _cluster_chunks(store, engine, todo, blocks, page_names):
         for b, answer in answered.items():
             answers[b] = (fingerprints[b], answer)
         summary.blocks_clustered += len(chunk)
@@ -166,53 +172,57 @@ def _resolve_round(
     return summary
 
 
-# --- clustering, in worker processes where there is much to do ------------------------------------
+# --- clustering: partitions of name blocks, on the engine's workers where there is much to do ---
 
-# What forked workers inherit: (database URL, blocks, page evidence). Set just before the
-# pool starts; the workers read it instead of being sent the mentions.
-_JOB: tuple[str, dict[str, list[MentionRow]], dict[int, list[tuple[str, str]]]] | None = None
-_WORKER_STORE: list[Store] = []
-# Below this many mentions to cluster, starting workers costs more than it saves.
+# Below this many mentions to cluster, sending them to a local pool costs more than it saves.
 _PARALLEL_FROM = 20_000
+
+
+@dataclass(slots=True)
+class ClusterPartition:
+    """What a worker needs to cluster some name blocks: everything but their papers' text,
+    which it reads from the database itself."""
+
+    db_url: str
+    blocks: dict[str, list[MentionRow]]
+    page_names: dict[int, list[tuple[str, str]]]
+
+
+def cluster_partition(part: ClusterPartition) -> dict[str, dict[str, Any]]:
+    """Each block's answer (see :func:`_cluster_chunk`), on a worker: a pure function of the
+    partition and the database it names."""
+    return _cluster_chunk(worker_store(part.db_url), list(part.blocks), part.blocks, part.page_names)
 
 
 def _cluster_chunks(
     store: Store,
+    engine: Engine,
     todo: list[str],
     blocks: dict[str, list[MentionRow]],
     page_names: dict[int, list[tuple[str, str]]],
 ) -> Iterator[tuple[list[str], dict[str, dict[str, Any]]]]:
     """Cluster the blocks to do, chunk by chunk: yields (chunk, {block: answer}).
 
-    With a second core and much to do, forked workers cluster chunks side by side, each
-    reading its papers through its own connection (the database serves concurrent readers);
-    the largest blocks go first, so that no worker is left with one at the end.
+    With much to do (or a Dask cluster), the engine's workers cluster chunks side by side,
+    each reading its papers through its own connection; the largest blocks go first, so
+    that no worker is left with one at the end.
     """
-    global _JOB
-    # Largest first: the big blocks spread over the workers, the small ones fill in.
-    chunks = list(_chunked_blocks(sorted(todo, key=lambda b: -len(blocks[b])), blocks))
-    workers = min(os.cpu_count() or 1, 4)
     total = sum(len(blocks[b]) for b in todo)
-    if workers < 2 or total < _PARALLEL_FROM or not sys.platform.startswith("linux"):
-        for chunk in chunks:
+    largest_first = sorted(todo, key=lambda b: -len(blocks[b]))
+    if not engine.shares(total >= _PARALLEL_FROM):
+        for chunk in _chunked_blocks(largest_first, blocks, _CHUNK_MENTIONS):
             yield chunk, _cluster_chunk(store, chunk, blocks, page_names)
         return
-    _JOB = (store.url, blocks, page_names)
-    try:
-        with multiprocessing.get_context("fork").Pool(
-            workers, initializer=die_with_parent, initargs=(os.getpid(),)
-        ) as pool:
-            yield from zip(chunks, pool.imap(_cluster_in_worker, chunks), strict=True)
-    finally:
-        _JOB = None
 
+    def partition(chunk: list[str]) -> ClusterPartition:
+        papers = {row.paper_id for b in chunk for row in blocks[b]}
+        return ClusterPartition(store.url, {b: blocks[b] for b in chunk},
+                                {pid: page_names[pid] for pid in papers if pid in page_names})
 
-def _cluster_in_worker(chunk: list[str]) -> dict[str, dict[str, Any]]:
-    assert _JOB is not None, "workers are forked after _JOB is set"
-    path, blocks, page_names = _JOB
-    if not _WORKER_STORE:
-        _WORKER_STORE.append(open_store(path, read_only=True))
-    return _cluster_chunk(_WORKER_STORE[0], chunk, blocks, page_names)
+    # Several chunks per worker, so that they finish together; each big enough to be worth sending.
+    size = max(_MIN_CHUNK_MENTIONS, min(_CHUNK_MENTIONS, total // (4 * engine.workers)))
+    chunks = list(_chunked_blocks(largest_first, blocks, size))
+    yield from zip(chunks, engine.map(cluster_partition, (partition(c) for c in chunks)), strict=True)
 
 
 def _cluster_chunk(
@@ -290,15 +300,16 @@ def _fingerprint(rows: list[MentionRow], page_names: dict[int, list[tuple[str, s
     return h.hexdigest()
 
 
-def _chunked_blocks(todo: list[str], blocks: dict[str, list[MentionRow]]) -> Iterable[list[str]]:
+def _chunked_blocks(todo: list[str], blocks: dict[str, list[MentionRow]], size: int) -> Iterable[list[str]]:
+    """The blocks in order, in chunks of about ``size`` mentions."""
     chunk: list[str] = []
-    size = 0
+    mentions = 0
     for b in todo:
         chunk.append(b)
-        size += len(blocks[b])
-        if size >= _CHUNK_MENTIONS:
+        mentions += len(blocks[b])
+        if mentions >= size:
             yield chunk
-            chunk, size = [], 0
+            chunk, mentions = [], 0
     if chunk:
         yield chunk
 

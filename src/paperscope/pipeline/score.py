@@ -20,11 +20,13 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from paperscope.engine import Engine, open_engine, worker_cache
 from paperscope.store import Store
 from paperscope.store.scores import PaperText, ScoreRow
 
@@ -33,6 +35,8 @@ __all__ = ["ScoreSummary", "embed_store", "score_impact", "score_novelty", "scor
 Progress = Callable[[int], None]
 _EMBED_BATCH = 256
 _IMPACT_BATCH = 2000
+# Below this many papers to embed or score, a local pool costs more than it saves.
+_PARALLEL_FROM = 20_000
 # From this many embedded papers on, novelty finds the nearest earlier papers in the ANN
 # index instead of exactly: exact search grows as n² (100k papers: 34.6 s on 2 cores, so
 # ~80 s at 150k and ~5 min at 300k), the index as n·log n (150k: 51 s to build, ~65 s to
@@ -73,9 +77,12 @@ def text_hash(title: str, abstract: str | None) -> str:
 
 def embed_store(
     store: Store, texts: Sequence[PaperText], embedder: Any, summary: ScoreSummary,
-    on_progress: Progress | None = None,
+    on_progress: Progress | None = None, engine: Engine | None = None,
 ) -> str:
-    """Embed every paper whose text or model changed; return the model's stored name."""
+    """Embed every paper whose text or model changed; return the model's stored name.
+
+    With an engine that shares the work, workers embed partitions (each loads the model
+    once, by its ``kind``) and this process writes each batch as it comes back."""
     from paperscope.embed import paper_text
 
     model = f"{embedder.name}@{embedder.version}"
@@ -83,9 +90,14 @@ def embed_store(
     todo = [(p, h) for p in texts
             if known.get(p.paper_id) != (h := text_hash(p.title, p.abstract))]
     summary.unchanged["embeddings"] = len(known) - sum(1 for p, _ in todo if p.paper_id in known)
-    for start in range(0, len(todo), _EMBED_BATCH):
-        batch = todo[start : start + _EMBED_BATCH]
-        vectors = embedder.embed([paper_text(p.title, p.abstract) for p, _ in batch])
+    batches = [todo[start : start + _EMBED_BATCH] for start in range(0, len(todo), _EMBED_BATCH)]
+    kind = getattr(embedder, "kind", None)
+    parts = [[paper_text(p.title, p.abstract) for p, _ in batch] for batch in batches]
+    if engine is not None and kind and engine.shares(len(todo) >= _PARALLEL_FROM):
+        results = engine.map(embed_partition, ((kind, part) for part in parts))
+    else:
+        results = (embedder.embed(part) for part in parts)
+    for batch, vectors in zip(batches, results, strict=True):
         with store.transaction():
             store.scores.write_embeddings(
                 model, [(p.paper_id, h, v) for (p, h), v in zip(batch, vectors, strict=True)]
@@ -96,12 +108,20 @@ def embed_store(
     return model
 
 
+def embed_partition(part: tuple[str, list[str]]) -> np.ndarray:
+    """Vectors of some texts, on a worker: (embedder kind, texts) → one row each."""
+    from paperscope.embed import get_embedder
+
+    kind, texts = part
+    return worker_cache("embedder", kind, lambda: get_embedder(kind)).embed(texts)
+
+
 def score_impact(
     store: Store, texts: Sequence[PaperText], summary: ScoreSummary,
-    on_progress: Progress | None = None,
+    on_progress: Progress | None = None, engine: Engine | None = None,
 ) -> None:
     """The AI Score of every paper whose title, abstract, category or the model changed."""
-    from paperscope.impact.model import MODEL_VERSION, predict
+    from paperscope.impact.model import MODEL_VERSION
 
     known = store.scores.score_inputs("impact")
     todo: list[tuple[PaperText, str]] = []
@@ -110,12 +130,13 @@ def score_impact(
         if known.get(p.paper_id) != inputs:
             todo.append((p, inputs))
     summary.unchanged["impact"] = len(known) - sum(1 for p, _ in todo if p.paper_id in known)
-    for start in range(0, len(todo), _IMPACT_BATCH):
-        batch = todo[start : start + _IMPACT_BATCH]
-        predicted = predict(
-            [p.title for p, _ in batch], [p.abstract or "" for p, _ in batch],
-            [p.category for p, _ in batch],
-        )
+    batches = [todo[start : start + _IMPACT_BATCH] for start in range(0, len(todo), _IMPACT_BATCH)]
+    parts = [([p.title for p, _ in b], [p.abstract or "" for p, _ in b], [p.category for p, _ in b]) for b in batches]
+    if engine is not None and engine.shares(len(todo) >= _PARALLEL_FROM):
+        results = engine.map(impact_partition, parts)
+    else:
+        results = map(impact_partition, parts)
+    for batch, predicted in zip(batches, results, strict=True):
         rows = [
             ScoreRow(p.paper_id, round(100.0 * float(y), 1), None,
                      {"predicted_tncsi_sp": round(float(y), 4),
@@ -130,6 +151,14 @@ def score_impact(
             on_progress(len(batch))
 
 
+def impact_partition(part: tuple[list[str], list[str], list[str | None]]) -> np.ndarray:
+    """Predicted TNCSI_SP of some papers (titles, abstracts, categories), on a worker; the
+    model is loaded once per process (impact/model.py)."""
+    from paperscope.impact.model import predict
+
+    return predict(*part)
+
+
 def score_store(
     store: Store,
     *,
@@ -137,15 +166,19 @@ def score_store(
     on_progress: Progress | None = None,
     steps: Sequence[str] = ("embed", "index", "novelty", "impact"),
     command: str = "paperscope score",
+    engine: Engine | None = None,
 ) -> ScoreSummary:
     """Run the score stage's steps in order over what is new or changed, holding the score
-    lock (StageBusy names the holder if another score runs)."""
-    with store.locks.hold("score", command):
-        return _score_steps(store, embedder, on_progress, steps)
+    lock (StageBusy names the holder if another score runs). ``engine`` embeds and scores
+    partitions (paperscope/engine.py); by default the one ``$PAPERSCOPE_ENGINE`` names."""
+    with store.locks.hold("score", command), ExitStack() as stack:
+        if engine is None:
+            engine = stack.enter_context(open_engine(db_url=store.url))
+        return _score_steps(store, embedder, on_progress, steps, engine)
 
 
 def _score_steps(
-    store: Store, embedder: Any | None, on_progress: Progress | None, steps: Sequence[str],
+    store: Store, embedder: Any | None, on_progress: Progress | None, steps: Sequence[str], engine: Engine,
 ) -> ScoreSummary:
     from paperscope import works
 
@@ -156,7 +189,7 @@ def _score_steps(
     texts = list(store.scores.paper_texts())  # what every step reads: read once
     model = None
     if "embed" in steps and embedder is not None:
-        model = embed_store(store, texts, embedder, summary, on_progress)
+        model = embed_store(store, texts, embedder, summary, on_progress, engine)
     if "index" in steps and model is not None:
         index_store(store, texts, model, summary)
     if "novelty" in steps and model is not None:
@@ -169,7 +202,7 @@ def _score_steps(
             score_novelty(store, texts, model, summary)
             store.artifacts.publish(NOVELTY_WORKS, grouping)
     if "impact" in steps:
-        score_impact(store, texts, summary, on_progress)
+        score_impact(store, texts, summary, on_progress, engine)
     summary.notes.append(store.search.refresh().line())  # search indexes follow the papers
     summary.seconds = time.perf_counter() - started
     return summary
