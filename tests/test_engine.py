@@ -3,13 +3,14 @@ local pool, or a Dask LocalCluster of two workers (paperscope/engine.py)."""
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE, copy_database, invoke, new_database
+from conftest import FIXTURES, SAMPLE, content, copy_database, invoke, new_database
 from paperscope.engine import EngineError, open_engine
-from paperscope.pipeline import resolve, score
+from paperscope.pipeline import ingest, resolve, score
 from paperscope.store import open_store
 
 
@@ -56,6 +57,54 @@ def test_resolve_and_score_answer_the_same_on_every_engine(
     for name in alone:
         assert pool[name] == alone[name], f"local pool: {name} differ"
         assert cluster[name] == alone[name], f"dask: {name} differ"
+
+
+def inputs(folder: Path) -> list[tuple[str, Path]]:
+    """Plain and compressed JSON lines of each kind, bad lines and a byte-order mark too."""
+    with gzip.open(FIXTURES / "conferences" / "papers-slice.jsonl.gz", "rb") as f:
+        good = f.read().splitlines()
+    bad = [b'{"venue": "iclr", "year": 2024, "id": "x1"', b'["a", "list"]', b"",
+           b'{"venue": "iclr", "year": 2024, "id": "x2", "authors": []}', b'{"title": "caf\xe9"}']
+    mixed = folder / "mixed.jsonl"
+    mixed.write_bytes(b"\xef\xbb\xbf" + b"\r\n".join(good[:30] + bad + good[30:]) + b"\r\n")
+    return [("conferences", mixed), ("conferences", SAMPLE / "conferences.jsonl.gz"),
+            ("snapshot", SAMPLE / "arxiv-snapshot.jsonl"), ("listings", FIXTURES / "arxiv" / "daily-cs-sample.jsonl.gz")]
+
+
+def test_ingest_parsed_on_workers_stores_what_one_process_stores(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = inputs(tmp_path)
+    alone = new_database(backend, tmp_path, "alone.db")
+    for kind, path in files:
+        invoke(alone, "ingest", kind, str(path), expect_exit=0)
+    # Every file is shared out, in partitions of a few lines.
+    monkeypatch.setattr(ingest, "_SHARE_FROM_BYTES", 0)
+    monkeypatch.setattr(ingest, "_SPAN_BYTES", 5_000)
+    monkeypatch.setattr(ingest, "BATCH_SIZE", 7)
+    for engine in ("local", "dask"):
+        shared = new_database(backend, tmp_path, f"{engine}.db")
+        for kind, path in files:
+            invoke(shared, "ingest", kind, str(path), "--engine", engine, "--workers", "2")
+        assert content(shared) == content(alone), engine
+    assert len(content(alone)["rejects"]) >= 4  # the bad lines, and what the files hold
+
+
+def test_a_truncated_file_keeps_every_record_before_the_damage_on_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = (SAMPLE / "conferences.jsonl.gz").read_bytes()
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(whole[: len(whole) // 2])
+    monkeypatch.setattr(ingest, "_SHARE_FROM_BYTES", 0)
+    counts = []
+    for engine in ("default", "dask"):
+        db = new_database("sqlite", tmp_path, f"{engine}.db")
+        extra = ["--engine", "dask", "--workers", "2"] if engine == "dask" else []
+        out = invoke(db, "ingest", "conferences", str(cut), *extra, expect_exit=1)
+        assert "read failed" in out.output
+        counts.append(len(content(db)["papers"]))
+    assert counts[0] == counts[1] > 500
 
 
 def test_an_engine_that_cannot_be_used_says_why(monkeypatch: pytest.MonkeyPatch) -> None:

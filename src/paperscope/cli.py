@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import date
-from functools import partial
 from importlib import import_module
 from pathlib import Path
 from typing import Any, NoReturn
@@ -163,16 +163,47 @@ def _counting(bar: Progress, label: str) -> Callable[[int], None]:
     return on_progress
 
 
-def _run_files(ctx: click.Context, name: str, paths: tuple[str, ...], **reader_options: Any) -> None:
+# --- where batch work runs -----------------------------------------------------------------
+def engine_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--engine and --workers: where a batch stage's partitions run (paperscope/engine.py)."""
+    command = click.option("--workers", type=click.IntRange(min=1), default=None,
+                           help="Worker processes (default: $PAPERSCOPE_WORKERS, else the cores, at most 4).")(command)
+    return click.option("--engine", "engine", default=None, metavar="local|dask|dask://HOST:PORT",
+                        help="Where partitions run: local (this process and a process pool), dask"
+                             " (a LocalCluster), or a Dask scheduler's address. Default: $PAPERSCOPE_ENGINE,"
+                             " else local.")(command)
+
+
+def _engine(store: Store, engine: str | None, workers: int | None) -> Any:
+    from paperscope.engine import open_engine
+
+    return open_engine(engine, workers, db_url=store.url)
+
+
+def _run_files(ctx: click.Context, name: str, paths: tuple[str, ...], engine: str | None = None,
+               workers: int | None = None) -> None:
     source, module = FILE_SOURCES[name]
-    reader = partial(import_module(module).read, **reader_options)
-    _finish(ctx, _ingest_files(ctx, source, lambda p: reader(Path(p)), paths))
+    reader = import_module(module).read
+    _finish(ctx, _ingest_files(ctx, source, lambda p: reader(Path(p)), paths, engine, workers))
 
 
 def _ingest_files(
-    ctx: click.Context, source: str, reader: Callable[[str], Iterator[Record]], paths: tuple[str, ...]
+    ctx: click.Context, source: str, reader: Callable[[str], Iterator[Record]], paths: tuple[str, ...],
+    engine: str | None = None, workers: int | None = None,
 ) -> IngestSummary:
+    """Ingest files as one run. An engine is opened only when asked for (--engine,
+    --workers, $PAPERSCOPE_ENGINE): by default a file is read in a child process while
+    this one writes (pipeline/read_ahead.py), which is as fast on one machine."""
     store = _store(ctx)
+    asked = engine or workers or os.environ.get("PAPERSCOPE_ENGINE") or os.environ.get("PAPERSCOPE_WORKERS")
+    with ExitStack() as stack:
+        runner = stack.enter_context(_engine(store, engine, workers)) if asked else None
+        return _ingest_files_with(store, source, reader, paths, runner)
+
+
+def _ingest_files_with(
+    store: Store, source: str, reader: Callable[[str], Iterator[Record]], paths: tuple[str, ...], engine: Any
+) -> IngestSummary:
     command = " ".join(sys.argv[1:]) or f"ingest {source}"
     with _progress() as bar:
         task = bar.add_task(source, total=len(paths), records=0)
@@ -187,7 +218,7 @@ def _ingest_files(
             bar.update(task, records=seen["records"])
 
         summary = ingest_files(store, source, reader, paths, command,
-                               on_progress=on_progress, on_file=on_file)
+                               on_progress=on_progress, on_file=on_file, engine=engine)
         bar.update(task, completed=len(paths))
     return summary
 
@@ -207,26 +238,29 @@ def _finish(ctx: click.Context, summary: IngestSummary) -> None:
 
 @ingest_group.command("snapshot")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@engine_options
 @click.pass_context
-def ingest_snapshot(ctx: click.Context, files: tuple[str, ...]) -> None:
+def ingest_snapshot(ctx: click.Context, files: tuple[str, ...], engine: str | None, workers: int | None) -> None:
     """arXiv bulk-snapshot JSON lines (arxiv-metadata-oai-snapshot), plain or .gz."""
-    _run_files(ctx, "snapshot", files)
+    _run_files(ctx, "snapshot", files, engine, workers)
 
 
 @ingest_group.command("listings")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@engine_options
 @click.pass_context
-def ingest_listings(ctx: click.Context, files: tuple[str, ...]) -> None:
+def ingest_listings(ctx: click.Context, files: tuple[str, ...], engine: str | None, workers: int | None) -> None:
     """arXiv daily-listing JSON lines (id, title, authors[], categories[], …)."""
-    _run_files(ctx, "listings", files)
+    _run_files(ctx, "listings", files, engine, workers)
 
 
 @ingest_group.command("conferences")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@engine_options
 @click.pass_context
-def ingest_conferences(ctx: click.Context, files: tuple[str, ...]) -> None:
+def ingest_conferences(ctx: click.Context, files: tuple[str, ...], engine: str | None, workers: int | None) -> None:
     """Conference corpus JSON lines (authors, affiliations, citations, code links)."""
-    _run_files(ctx, "conferences", files)
+    _run_files(ctx, "conferences", files, engine, workers)
 
 
 @ingest_group.command("seeds")
@@ -463,23 +497,6 @@ def papers(ctx: click.Context, limit: int, category: str | None, sort: str, sinc
 def rejects(ctx: click.Context, limit: int, source: str | None, fmt: str) -> None:
     """Records that failed validation: file, position and reason."""
     _emit(_store(ctx, read_only=True).rejects(limit, source), fmt, render.rejects_text)
-
-
-# --- where batch work runs -----------------------------------------------------------------
-def engine_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--engine and --workers: where a batch stage's partitions run (paperscope/engine.py)."""
-    command = click.option("--workers", type=click.IntRange(min=1), default=None,
-                           help="Worker processes (default: $PAPERSCOPE_WORKERS, else the cores, at most 4).")(command)
-    return click.option("--engine", "engine", default=None, metavar="local|dask|dask://HOST:PORT",
-                        help="Where partitions run: local (this process and a process pool), dask"
-                             " (a LocalCluster), or a Dask scheduler's address. Default: $PAPERSCOPE_ENGINE,"
-                             " else local.")(command)
-
-
-def _engine(store: Store, engine: str | None, workers: int | None) -> Any:
-    from paperscope.engine import open_engine
-
-    return open_engine(engine, workers, db_url=store.url)
 
 
 # --- researchers -------------------------------------------------------------------------

@@ -121,10 +121,12 @@ def read(path: Path, notes: Counter[str] | None = None) -> Iterator[PaperRecord 
     values dropped ("affiliations dropped: lists misaligned", …) for a summary.
     """
     tally: Counter[str] = Counter() if notes is None else notes
-    return parse_json_lines(
-        path, SOURCE, lambda obj, origin: parse_record(obj, origin, tally),
-        lambda obj: orjson.dumps(obj)[:200].decode("utf-8", "replace"),
-    )
+    return parse_json_lines(path, SOURCE, lambda obj, origin: parse_record(obj, origin, tally), reject_excerpt)
+
+
+def reject_excerpt(obj: dict[str, Any]) -> str:
+    """What a Rejected shows of a line: its first 200 characters (it has no id to name)."""
+    return orjson.dumps(obj)[:200].decode("utf-8", "replace")
 
 
 def venue_name(code: str, year: int) -> str:
