@@ -68,7 +68,8 @@ def inputs(folder: Path) -> list[tuple[str, Path]]:
     mixed = folder / "mixed.jsonl"
     mixed.write_bytes(b"\xef\xbb\xbf" + b"\r\n".join(good[:30] + bad + good[30:]) + b"\r\n")
     return [("conferences", mixed), ("conferences", SAMPLE / "conferences.jsonl.gz"),
-            ("snapshot", SAMPLE / "arxiv-snapshot.jsonl"), ("listings", FIXTURES / "arxiv" / "daily-cs-sample.jsonl.gz")]
+            ("snapshot", SAMPLE / "arxiv-snapshot.jsonl"),
+            ("listings", FIXTURES / "arxiv" / "daily-cs-sample.jsonl.gz")]
 
 
 def test_ingest_parsed_on_workers_stores_what_one_process_stores(
