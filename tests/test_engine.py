@@ -108,6 +108,18 @@ def test_a_truncated_file_keeps_every_record_before_the_damage_on_workers(
     assert counts[0] == counts[1] > 500
 
 
+def test_provider_files_read_on_workers_give_the_same_records(tmp_path: Path) -> None:
+    from paperscope.pipeline.enrich import read_files
+
+    openalex = [str(FIXTURES / "openalex" / n) for n in ("W2741809807.json", "A5023888391.json", "W-api-response.json")]
+    s2 = [str(FIXTURES / "semanticscholar" / "Paper.json.gz"), str(FIXTURES / "semanticscholar" / "Author.json")]
+    here = {"openalex": list(read_files("openalex", openalex)), "s2": list(read_files("semantic-scholar", s2))}
+    assert len(here["openalex"]) == 3 and len(here["s2"]) == 2
+    with open_engine("dask", 2) as engine:
+        assert list(read_files("openalex", openalex, engine)) == here["openalex"]
+        assert list(read_files("semantic-scholar", s2, engine)) == here["s2"]
+
+
 def test_an_engine_that_cannot_be_used_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(EngineError, match="unknown engine 'spark'"):
         open_engine("spark")

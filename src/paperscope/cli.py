@@ -380,9 +380,16 @@ def _enrich(ctx: click.Context, source: str, records: Iterator[Any]) -> None:
         ctx.exit(1)
 
 
-def _chain_files(read: Callable[[Path], Iterator[Any]], files: tuple[str, ...]) -> Iterator[Any]:
-    for path in files:
-        yield from read(Path(path))
+def _enrich_files(ctx: click.Context, source: str, files: tuple[str, ...], engine: str | None,
+                  workers: int | None) -> None:
+    """Enrich from provider files; with --engine (or $PAPERSCOPE_ENGINE), read on its workers."""
+    from paperscope.pipeline.enrich import read_files
+
+    store = _store(ctx)
+    asked = engine or workers or os.environ.get("PAPERSCOPE_ENGINE") or os.environ.get("PAPERSCOPE_WORKERS")
+    with ExitStack() as stack:
+        runner = stack.enter_context(_engine(store, engine, workers)) if asked else None
+        _enrich(ctx, source, read_files(source, files, runner))
 
 
 @enrich_group.command("openalex")
@@ -392,14 +399,13 @@ def _chain_files(read: Callable[[Path], Iterator[Any]], files: tuple[str, ...]) 
 @click.option("--budget", type=click.IntRange(1), default=None,
               help="Stop after this many API requests (live).")
 @click.option("--base-url", default=None, help="API endpoint (default: api.openalex.org).")
+@engine_options
 @click.pass_context
 def enrich_openalex(ctx: click.Context, files: tuple[str, ...], limit: int, budget: int | None,
-                    base_url: str | None) -> None:
+                    base_url: str | None, engine: str | None, workers: int | None) -> None:
     """OpenAlex works for stored papers: from FILES (JSON lines, .gz), or live with $OPENALEX_API_KEY."""
-    from paperscope.sources import openalex
-
     if files:
-        _enrich(ctx, "openalex", _chain_files(openalex.read, files))
+        _enrich_files(ctx, "openalex", files, engine, workers)
         return
     from paperscope.sources.openalex_client import OpenAlexClient
 
@@ -420,13 +426,13 @@ def enrich_openalex(ctx: click.Context, files: tuple[str, ...], limit: int, budg
 @click.option("--limit", type=click.IntRange(1), default=1000, show_default=True,
               help="Look up at most this many stored papers (live).")
 @click.option("--base-url", default=None, help="API endpoint (default: the Graph API).")
+@engine_options
 @click.pass_context
-def enrich_s2(ctx: click.Context, files: tuple[str, ...], limit: int, base_url: str | None) -> None:
+def enrich_s2(ctx: click.Context, files: tuple[str, ...], limit: int, base_url: str | None,
+              engine: str | None, workers: int | None) -> None:
     """Semantic Scholar papers for stored papers: from FILES, or live (≤ 1 request/s; $S2_API_KEY optional)."""
-    from paperscope.sources import semantic_scholar
-
     if files:
-        _enrich(ctx, "semantic-scholar", _chain_files(semantic_scholar.read, files))
+        _enrich_files(ctx, "semantic-scholar", files, engine, workers)
         return
     from paperscope.sources.semantic_scholar_client import SemanticScholarClient
 

@@ -10,15 +10,18 @@ skipped: enrichment never invents papers.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from importlib import import_module
+from pathlib import Path
 
+from paperscope.engine import Engine
 from paperscope.models import AuthorProfile, EnrichmentRecord, Rejected, WorkRecord
 from paperscope.pipeline.ingest import marked_run
 from paperscope.sources.jsonlines import SourceError
 from paperscope.store import Store
 
-__all__ = ["EnrichSummary", "enrich"]
+__all__ = ["EnrichSummary", "enrich", "read_files"]
 
 BATCH_SIZE = 500
 
@@ -92,3 +95,37 @@ def enrich(
         flush()
         summary.seconds = time.perf_counter() - started
     return summary
+
+
+# --- provider files read on an engine's workers ------------------------------------------------
+
+# The reader of each provider's files, by the module that holds it.
+READERS = {"openalex": "paperscope.sources.openalex", "semantic-scholar": "paperscope.sources.semantic_scholar"}
+
+
+def read_files(source: str, paths: Iterable[str], engine: Engine | None = None) -> Iterator[EnrichmentRecord]:
+    """Every record of the provider's files, in order: each file read by one of the engine's
+    workers where it shares the work (a provider's snapshot comes as many files), else here.
+    A file that cannot be read on ends the records with its SourceError, after what was
+    read of it, as in this process."""
+    paths = list(paths)
+    if engine is None or not engine.shares(len(paths) > 1):
+        read = import_module(READERS[source]).read
+        for path in paths:
+            yield from read(Path(path))
+        return
+    for records, failure in engine.map(read_file, ((source, path) for path in paths)):
+        yield from records
+        if failure:
+            raise SourceError(failure)
+
+
+def read_file(part: tuple[str, str]) -> tuple[list[EnrichmentRecord], str | None]:
+    """One provider file's records, on a worker, and the error that stopped it if one did."""
+    source, path = part
+    records: list[EnrichmentRecord] = []
+    try:
+        records.extend(import_module(READERS[source]).read(Path(path)))
+    except SourceError as e:
+        return records, str(e)
+    return records, None
