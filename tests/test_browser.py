@@ -239,17 +239,71 @@ def test_feed_shows_papers_ranked_by_ai_score(watched: Watched) -> None:
     watched.assert_clean()
 
 
+def feed_ids(page: Page) -> list[str]:
+    return page.locator("section.feed article.paper").evaluate_all("els => els.map(e => e.dataset.paper)")
+
+
 def test_feed_filter_form_applies_as_filled_in(watched: Watched) -> None:
     page = watched.page
     watched.goto("/feed")
-    page.locator('form.filters select[name="sort"]').select_option("newest")
+    # A number typed in applies with "Apply" (each keystroke must not load a page).
+    page.locator('form.filters input[name="min_novelty"]').fill("50")
     page.locator("form.filters button[type=submit]").click()
-    page.wait_for_url(re.compile(r"sort=newest"))
+    page.wait_for_url(re.compile(r"min_novelty=50"))
     assert page.locator("main h1").first.inner_text() != "422", page.locator("main").inner_text()[:300]
-    assert page.locator('form.filters select[name="sort"]').input_value() == "newest"
-    dates = page.locator("section.feed article.paper .date").all_inner_texts()
-    assert len(dates) >= 5
+    assert page.locator('form.filters input[name="min_novelty"]').input_value() == "50"
+    shown = page.locator("section.feed article.paper .novelty").all_inner_texts()
+    novelty = [int(t.split()[1].rstrip("%")) for t in shown]
+    assert len(novelty) >= 5 and min(novelty) >= 50
     watched.assert_clean()
+
+
+def test_feed_sort_and_filters_apply_as_they_change(watched: Watched) -> None:
+    page = watched.page
+    watched.goto("/feed")
+    by_score = feed_ids(page)
+    # A sort picked from the select loads the sorted page: no "Apply" needed.
+    page.locator('form.filters select[name="sort"]').select_option("newest")
+    page.wait_for_url(re.compile(r"[?&]sort=newest"))
+    watched.collect_csp()
+    assert page.locator('form.filters select[name="sort"]').input_value() == "newest"
+    expected = page.request.get(f"{watched.base_url}/feed.json?sort=newest").json()["papers"]
+    assert feed_ids(page) == [str(p["id"]) for p in expected] != by_score
+    watched.screenshot("feed-newest.png")
+    # A box ticked with the pointer applies too, keeping the sort.
+    page.locator('form.filters input[name="has_code"]').click()
+    page.wait_for_url(re.compile(r"[?&]has_code=true"))
+    watched.collect_csp()
+    assert parse_qs(urlsplit(page.url).query)["sort"] == ["newest"]
+    papers = page.locator("section.feed article.paper")
+    assert papers.count() == papers.locator(".code").count() > 0
+    # With the keyboard, arrow keys step through a select without loading a page; Enter applies.
+    category = page.locator('form.filters select[name="category"]')
+    category.focus()
+    before = page.url
+    page.keyboard.press("ArrowDown")
+    chosen = category.input_value()
+    page.wait_for_timeout(400)
+    assert chosen and page.url == before
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"[?&]category=[^&]"))
+    assert parse_qs(urlsplit(page.url).query)["category"] == [chosen]
+    watched.assert_clean()
+
+
+def test_feed_filters_work_without_script(browser: Browser, base_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(base_url + "/feed")
+        page.locator('form.filters select[name="sort"]').select_option("newest")
+        page.wait_for_timeout(300)
+        assert "sort=" not in page.url  # nothing applies by itself without script
+        page.get_by_role("button", name="Apply filters").click()
+        page.wait_for_url(re.compile(r"[?&]sort=newest"))
+        assert page.locator('form.filters select[name="sort"]').input_value() == "newest"
+    finally:
+        context.close()
 
 
 # --- hostile data --------------------------------------------------------------------------
@@ -260,7 +314,7 @@ def test_markup_in_titles_and_abstracts_stays_text_and_runs_nothing(watched: Wat
     day = page.request.get(f"{watched.base_url}/papers/{HOSTILE_ID}.json").json()["latest_date"]
     # Search results show no abstracts; the paper page and the feed do.
     for path, heading, with_abstract in ((f"/papers/{HOSTILE_ID}", "h1.title", True),
-                                         (f"/feed?since={day}&until={day}&limit=100", "article.paper h3.title", True),
+                                         (f"/feed?since={day}&until={day}&limit=100", "article.paper h2.title", True),
                                          ("/search?q=Escaping+titles+names", "article.paper h3.title", False)):
         watched.goto(path)
         titles = [squash(t) for t in page.locator(heading).all_inner_texts()]

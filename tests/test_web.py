@@ -7,6 +7,7 @@ slice), resolved and scored; one listing record is re-titled with markup to chec
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote
@@ -19,9 +20,11 @@ import rispy
 from fastapi.testclient import TestClient
 
 import paperscope.web.views as views
-from conftest import AS_OF, FIXTURES, HOSTILE_ID, HOSTILE_TITLE, copy_database, invoke, query
+from conftest import AS_OF, FIXTURES, HOSTILE_ABSTRACT, HOSTILE_ID, HOSTILE_TITLE, copy_database, invoke, query
 from paperscope.store import open_store
+from paperscope.store.feed import FeedFilter, FeedStore
 from paperscope.web import create_app
+from paperscope.web.app import templates
 
 
 @pytest.fixture(scope="module")
@@ -238,6 +241,152 @@ def test_compare_puts_researchers_side_by_side(client: TestClient, web_db: Path)
     assert client.get("/api/compare", params={"ids": "1,x"}).status_code == 422
 
 
+def shown_author_links(web_db: Path | str, paper_id: int) -> list[str]:
+    """The researcher pages a paper block should link its names to, read from the store
+    itself: the resolved ones among the first three listed authors, in order."""
+    return [f"/researchers/{rid}" for (rid,) in query(
+        web_db,
+        "SELECT m.researcher_id FROM authorships a JOIN researcher_mentions m"
+        " ON m.paper_id = a.paper_id AND m.mention = 'p' || a.position"
+        " WHERE a.paper_id = ? AND a.position < 3 ORDER BY a.position",
+        paper_id,
+    )]
+
+
+def test_author_names_in_paper_lists_link_to_their_researchers(
+    client: TestClient, web_db: Path, busiest: int
+) -> None:
+    lists = {"/feed": {"since": "1900-01-01", "limit": 40}, "/search": {"q": "Gaussian Splatting sensor simulation"},
+             f"/researchers/{busiest}": {}}
+    for path, params in lists.items():
+        blocks = html(client.get(path, params=params)).xpath("//article[@class='paper']")
+        assert blocks, path
+        for block in blocks:
+            expected = shown_author_links(web_db, int(block.get("data-paper")))
+            assert block.xpath("./div[@class='authors']/a/@href") == expected, (path, block.get("data-paper"))
+        assert any(block.xpath("./div[@class='authors']/a") for block in blocks), path
+    # On a profile, the researcher's own name is marked as this page.
+    page = html(client.get(f"/researchers/{busiest}"))
+    own = page.xpath("//article[@class='paper']/div[@class='authors']/a[@aria-current='page']/@href")
+    assert own and set(own) == {f"/researchers/{busiest}"}
+    # The JSON says the same: researcher_id per author object (feed), author_ids beside names.
+    feed = client.get("/feed.json", params={"since": "1900-01-01", "limit": 5}).json()["papers"]
+    for paper in feed:
+        ids = [f"/researchers/{a['researcher_id']}" for a in paper["authors"][:3] if a["researcher_id"]]
+        assert ids == shown_author_links(web_db, paper["id"])
+    found = client.get("/search.json", params={"q": "Gaussian Splatting sensor simulation"}).json()["papers"]
+    assert found and all(len(p["author_ids"]) == len(p["authors"]) for p in found)
+    assert [f"/researchers/{i}" for i in found[0]["author_ids"] if i] == shown_author_links(web_db, found[0]["id"])
+
+
+def test_a_page_reads_the_researchers_of_all_its_papers_in_one_query(
+    web_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[list[int]] = []
+    read = FeedStore.authors_as_researchers_of
+
+    def counted(self: FeedStore, paper_ids: list[int]) -> dict[int, dict[str, int]]:
+        asked.append(list(paper_ids))
+        return read(self, paper_ids)
+
+    monkeypatch.setattr(FeedStore, "authors_as_researchers_of", counted)
+    with open_store(web_db, read_only=True) as store:
+        page = views.feed_view(store, where=FeedFilter(since="1900-01-01"), limit=20)
+    assert len(asked) == 1 and sorted(asked[0]) == sorted(p["id"] for p in page["papers"])
+    assert len(asked[0]) == 20
+
+
+def test_a_paper_block_links_resolved_authors_and_leaves_the_others_plain() -> None:
+    block = templates().env.from_string('{% from "macros.html" import paper_block %}{{ paper_block(p, as_of) }}')
+
+    def byline(paper: dict) -> tuple[list[str], str]:
+        node = lxml.html.fragment_fromstring(block.render(p={"id": 1, "key": "k", "title": "T", **paper},
+                                                          as_of=AS_OF))
+        [authors] = node.xpath("./div[@class='authors']")
+        return authors.xpath("./a/@href"), " ".join(authors.text_content().split())
+
+    objects = [{"name": "Ada <Lovelace>", "position": 0, "researcher_id": 7},
+               {"name": "Bo & Co", "position": 1, "researcher_id": None},
+               {"name": "Cy", "position": 2, "researcher_id": 9}, {"name": "Di", "position": 3, "researcher_id": 4}]
+    assert byline({"authors": objects}) == (["/researchers/7", "/researchers/9"], "Ada <Lovelace>, Bo & Co, Cy et al.")
+    assert byline({"authors": objects[:2]}) == (["/researchers/7"], "Ada <Lovelace>, Bo & Co")
+    names = {"authors": ["A", "B", "C"], "author_ids": [None, 3, None]}
+    assert byline({**names, "author_count": 5}) == (["/researchers/3"], "A, B, C et al.")
+    assert byline({**names, "author_count": 3}) == (["/researchers/3"], "A, B, C")
+    assert byline({"authors": ["A"], "authors_truncated": True}) == ([], "A et al.")  # no ids: all plain
+
+
+def test_search_counts_the_papers_found_and_shows_snippets_with_the_words_marked(client: TestClient) -> None:
+    q = "Gaussian Splatting sensor simulation"
+    data = client.get("/search.json", params={"q": q}).json()
+    assert data == client.get("/api/search", params={"q": q}).json()
+    # The total is all the papers found, not the page: the fixture has 38 for these words.
+    assert len(data["papers"]) == 20 < data["total"] and data["total_exact"] is True
+    page = html(client.get("/search", params={"q": q}))
+    assert text(page, "//h2[starts-with(., 'Papers')]/span") == [f"({data['total']:,})"]
+    assert text(page, "//nav[@class='pager']/span") == [f"1–20 of {data['total']:,}"]
+    blocks = page.xpath("//article[@class='paper']")
+    assert [int(b.get("data-paper")) for b in blocks] == [p["id"] for p in data["papers"]]
+    for block, paper in zip(blocks, data["papers"], strict=True):
+        shown = block.xpath("./p[@class='snippet']")
+        if paper["snippet"] is None:
+            assert not shown and not block.xpath("./p[@class='abstract']")
+            continue
+        snippet = paper["snippet"]
+        assert shown[0].text_content() == snippet["text"] and len(snippet["text"]) <= 250
+        marked = [snippet["text"][start:end] for start, end in snippet["marks"]]
+        assert shown[0].xpath("./mark/text()") == marked
+        assert all(word.casefold()[:5] in {"gauss", "splat", "senso", "simul"} for word in marked), marked
+    assert any(p["snippet"] and p["snippet"]["marks"] for p in data["papers"])
+    # Paged with the pager: next, and past the end a clear message.
+    [more] = page.xpath("//nav[@class='pager']/a[@rel='next']/@href")
+    assert "offset=20" in more
+    past = html(client.get("/search", params={"q": q, "offset": 100}))
+    assert text(past, "//nav[@class='pager']/span") == [f"Nothing from 101 on: there are {data['total']:,}."]
+
+
+def test_a_snippet_keeps_markup_in_an_abstract_as_text(client: TestClient) -> None:
+    page = client.get("/search", params={"q": "Escaping titles names markup"})
+    [snippet] = [s for s in html(page).xpath("//p[@class='snippet']") if "onerror" in s.text_content()]
+    assert snippet.text_content() == HOSTILE_ABSTRACT
+    assert snippet.xpath("./mark/text()") == ["markup"] and not snippet.xpath(".//b | .//img")
+    assert "&lt;b&gt;<mark>markup</mark>&lt;/b&gt;" in page.text
+
+
+# --- every page, every keyboard -------------------------------------------------------------
+
+
+def test_every_page_has_one_h1_and_no_heading_level_skipped(client: TestClient, busiest: int, web_db: Path) -> None:
+    [(key,)] = query(web_db, "SELECT p.key FROM papers p JOIN paper_scores s ON s.paper_id = p.id"
+                             " AND s.kind = 'novelty' AND s.value IS NOT NULL ORDER BY p.id LIMIT 1")
+    ids = [rid for (rid,) in query(web_db, "SELECT id FROM researchers ORDER BY mentions DESC, id LIMIT 2")]
+    pages = ["/feed", f"/researchers/{busiest}", f"/papers/{key}", "/search?q=Wen", "/search?q=splatting",
+             "/search", f"/compare?ids={ids[0]},{ids[1]}", "/docs", "/researchers/987654"]
+    seen = set()
+    for path in pages:
+        page = lxml.html.fromstring(client.get(path).text)
+        levels = [int(h.tag[1]) for h in page.iter("h1", "h2", "h3", "h4", "h5", "h6")]
+        assert levels[:1] == [1] and levels.count(1) == 1, (path, levels)
+        assert all(later <= earlier + 1 for earlier, later in itertools.pairwise(levels)), (path, levels)
+        seen.update(levels)
+    assert {1, 2, 3} <= seen  # the pages do go deeper than one level
+
+
+def test_every_button_names_what_it_does(client: TestClient, busiest: int) -> None:
+    for path in ("/feed", f"/researchers/{busiest}", "/search?q=splatting"):
+        page = html(client.get(path))
+        buttons = page.xpath("//button")
+        assert buttons, path
+        for button in buttons:
+            name = " ".join(button.text_content().split()) or button.get("aria-label")
+            assert name and name not in ("more", "less"), (path, lxml.html.tostring(button))
+        more = {" ".join(b.text_content().split()) for b in page.xpath("//button[@class='more']")}
+        assert more <= {"more of this abstract"}, path
+    feed = html(client.get("/feed"))
+    assert text(feed, "//form[@class='filters']//button") == ["Apply filters"]
+    assert len(feed.xpath("//button[@class='more']")) == len(feed.xpath("//p[@class='abstract collapsed']")) > 0
+
+
 # --- safety -------------------------------------------------------------------------------
 
 
@@ -249,7 +398,7 @@ def test_markup_in_data_is_shown_as_text_everywhere(client: TestClient) -> None:
                         ("/search", {"q": "Escaping titles names"})):
         response = client.get(url, params=params)
         page = html(response)
-        assert HOSTILE_TITLE in text(page, "//h1|//h3"), url
+        assert HOSTILE_TITLE in text(page, "//h1|//h2|//h3"), url
         assert not [s for s in page.xpath("//script") if "alert" in (s.text or "")], url
         assert not page.xpath("//img[@onerror]") and not page.xpath("//b[.='markup']"), url
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text, url
@@ -408,3 +557,29 @@ def test_a_partial_figure_says_how_many_papers_it_counts(web_db: Path, tmp_path:
         assert text(page, "//dd[@class='coverage']") == []
         assert text(page, "//section[@class='side']/figure[1]/figcaption") == [
             "Citations per year: no citation counts stored"]
+
+
+def test_a_name_not_resolved_to_a_researcher_stays_plain_text(web_db: Path, tmp_path: Path) -> None:
+    copy = copy_database(web_db, tmp_path)
+    # A paper of the busiest researcher's with three listed authors or more, the second not them.
+    [(rid, pid, second)] = query(
+        copy,
+        "SELECT m.researcher_id, m.paper_id, a.raw_name FROM researcher_mentions m"
+        " JOIN authorships a ON a.paper_id = m.paper_id AND a.position = 1"
+        " WHERE m.researcher_id = (SELECT researcher_id FROM researcher_mentions GROUP BY researcher_id"
+        "   ORDER BY count(*) DESC, researcher_id LIMIT 1) AND m.mention <> 'p1'"
+        " AND (SELECT count(*) FROM authorships x WHERE x.paper_id = m.paper_id) >= 3"
+        " ORDER BY m.paper_id LIMIT 1",
+    )
+    with open_store(copy) as store, store.transaction() as db:
+        db.execute("DELETE FROM researcher_mentions WHERE paper_id = ? AND mention = 'p1'", (pid,))
+    with TestClient(create_app(copy, as_of=AS_OF)) as c:
+        page = html(c.get(f"/researchers/{rid}", params={"limit": 500}))
+        [block] = page.xpath(f"//article[@data-paper='{pid}']")
+        [authors] = block.xpath("./div[@class='authors']")
+        linked = authors.xpath("./a/text()")
+        assert second in authors.text_content() and second not in linked and len(linked) >= 1
+        assert authors.xpath("./a/@href") == shown_author_links(copy, pid)
+        papers = c.get(f"/researchers/{rid}.json", params={"limit": 500}).json()["papers"]
+        [paper] = [p for p in papers if p["id"] == pid]
+        assert paper["author_ids"][1] is None and paper["authors"][1] == second

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -11,7 +12,7 @@ from paperscope.store.rows import WEAK_SCHEMES
 from paperscope.tex import debris, plain
 
 __all__ = [
-    "authors_short", "display_date", "paper_explained", "paper_line", "paper_text", "profile_markdown",
+    "authors_short", "byline", "display_date", "paper_explained", "paper_line", "paper_text", "profile_markdown",
     "profile_paper_block", "profile_text", "rejects_text", "researcher_matches_text", "stats_text",
 ]
 
@@ -31,10 +32,27 @@ def display_date(iso: str | None, today: date | None = None) -> str:
 
 def authors_short(authors: list[dict[str, Any]], limit: int = 3) -> str:
     """Up to three listed authors, then "et al." as the seed pages show them."""
-    listed = [a["name"] for a in authors if a["position"] is not None]
-    if len(listed) <= limit:
-        return ", ".join(listed)
-    return ", ".join(listed[:limit]) + " et al."
+    shown, more = byline({"authors": authors}, limit)
+    return ", ".join(name for name, _ in shown) + (" et al." if more else "")
+
+
+def byline(paper: Mapping[str, Any], limit: int = 3) -> tuple[list[tuple[str, int | None]], bool]:
+    """The authors a paper in a list names, each with its researcher id (None where the
+    name is not resolved), and whether "et al." follows them.
+
+    Up to ``limit`` listed authors. Authors given as objects (with ``position``, and
+    ``researcher_id`` where known) are followed by "et al." when more are listed; names
+    (with ``author_ids`` beside them) also when ``authors_truncated`` says a source cut the
+    list, or ``author_count`` says there are more than were given.
+    """
+    authors = paper.get("authors") or []
+    if authors and isinstance(authors[0], Mapping):
+        listed = [(a["name"], a.get("researcher_id")) for a in authors if a["position"] is not None]
+        return listed[:limit], len(listed) > limit
+    ids = paper.get("author_ids") or []
+    named = [(name, ids[i] if i < len(ids) else None) for i, name in enumerate(authors)]
+    more = len(named) > limit or bool(paper.get("authors_truncated")) or (paper.get("author_count") or 0) > limit
+    return named[:limit], more
 
 
 def _code(paper: dict[str, Any]) -> str:

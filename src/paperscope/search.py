@@ -32,7 +32,7 @@ import threading
 import unicodedata
 from collections.abc import Callable
 from functools import lru_cache, partial
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -40,13 +40,14 @@ from rapidfuzz import fuzz, process
 from paperscope.ann import open_index, published_dir
 from paperscope.ids import InvalidIdentifier, category_short_code, is_lookup_text, normalize_doi, parse_arxiv_id
 from paperscope.names import fold_name
+from paperscope.snippet import snippet
 from paperscope.store import Store
 from paperscope.tex import plain
 from paperscope.text import title_key
 
 __all__ = [
-    "MAX_LIMIT", "MAX_OFFSET", "MAX_QUERY_CHARS", "RRF_K", "NameIndex", "SemanticIndex",
-    "name_match_score", "query_terms", "search", "search_text",
+    "MAX_LIMIT", "MAX_OFFSET", "MAX_QUERY_CHARS", "RRF_K", "FoundPapers", "NameIndex", "SemanticIndex",
+    "name_match_score", "query_terms", "search", "search_text", "searched_words",
 ]
 
 MAX_QUERY_CHARS = 200
@@ -336,20 +337,37 @@ def find_researchers(store: Store, query: str, limit: int) -> list[dict[str, Any
 
 
 # --- papers ----------------------------------------------------------------------------------
-def _full_text(
-    store: Store, terms: list[str], depth: int, wanted: int, found: set[int]
-) -> tuple[list[int], list[int]]:
-    """Papers by words, each list best first by bm25: (those holding every word, those
-    holding only some). The second is read only if the first and the papers ``found``
+class _Words(NamedTuple):
+    """What the full-text index found for the words of a query."""
+
+    every: list[int]  # papers holding every word, best first (read ``depth`` deep at most)
+    some: list[int]   # papers holding only some of them, best first (read only when needed)
+    total: int        # papers holding every word, all of them counted
+    complete: bool    # whether both lists hold all they could (neither was cut short)
+
+
+def searched_words(terms: list[str]) -> list[str]:
+    """The words of a query the full-text index looks for: common English words are left
+    out, unless the query has no others."""
+    return [t for t in terms if t not in _STOPWORDS] or terms
+
+
+def _full_text(store: Store, terms: list[str], depth: int, wanted: int, found: set[int]) -> _Words:
+    """Papers by words, each list best first by bm25: those holding every word, and those
+    holding only some. The second is read only if the first and the papers ``found``
     otherwise are fewer than ``wanted``, and the query is short."""
-    terms = [t for t in terms if t not in _STOPWORDS] or terms
+    terms = searched_words(terms)
     every = [pid for pid, _ in store.search.match_papers(terms, every_term=True, limit=depth)]
+    # A list shorter than the depth is all there is; a full one is counted (cheap: no ranking).
+    total = len(every) if len(every) < depth else store.search.count_papers(terms)
     some: list[int] = []
+    some_cut = 1 < len(terms) <= _MAX_ANY_TERMS  # unread, there may be such papers
     if len(found.union(every)) < wanted and 1 < len(terms) <= _MAX_ANY_TERMS:
         seen = set(every)
-        some = [pid for pid, _ in store.search.match_papers(terms, every_term=False, limit=depth)
-                if pid not in seen]
-    return every, some
+        matched = store.search.match_papers(terms, every_term=False, limit=depth)
+        some = [pid for pid, _ in matched if pid not in seen]
+        some_cut = len(matched) >= depth
+    return _Words(every, some, total, len(every) < depth and not some_cut)
 
 
 def _semantic(
@@ -406,34 +424,49 @@ def _exact_matches(store: Store, query: str) -> dict[int, str]:
     return exact
 
 
-def find_papers(
-    store: Store, query: str, limit: int, offset: int, notes: list[str]
-) -> tuple[str | None, list[dict[str, Any]]]:
-    """Papers for a query, blended; (the embedding model used, one page of results)."""
+class FoundPapers(NamedTuple):
+    """One page of the papers a query finds, and how many it finds in all."""
+
+    model: str | None            # the embedding model used (None: papers by words alone)
+    papers: list[dict[str, Any]]
+    total: int                   # papers found; at least this many unless ``total_exact``
+    total_exact: bool
+
+
+def find_papers(store: Store, query: str, limit: int, offset: int, notes: list[str]) -> FoundPapers:
+    """Papers for a query, blended: one page of results, and how many there are.
+
+    The total is exact when no list was cut short at the depth read; otherwise it is the
+    larger of the papers the lists held and those holding every word (the full-text
+    index counts them all), which the list would reach if read deeper."""
     depth = max(_MIN_DEPTH, 2 * (offset + limit))
     exact = _exact_matches(store, query)
     model, nearest = _semantic(store, query, depth, notes)
-    every, some = _full_text(store, query_terms(query), depth, offset + limit,
-                             {pid for pid, _ in nearest})
+    terms = query_terms(query)
+    words = _full_text(store, terms, depth, offset + limit, {pid for pid, _ in nearest})
     similarity = dict(nearest)
     found = {pid: (fused, ranks) for pid, fused, ranks in
-             _blend({"fts": every, "semantic": [pid for pid, _ in nearest]})}
+             _blend({"fts": words.every, "semantic": [pid for pid, _ in nearest]})}
     # Papers holding only some of the words come after the blend: one shared word is
     # weaker evidence than either list, and fused with them it would outrank the nearest
     # paper by meaning (as it did on the test fixture's paraphrase).
-    for rank, pid in enumerate(some, start=len(every) + 1):
+    for rank, pid in enumerate(words.some, start=len(words.every) + 1):
         found.setdefault(pid, (0.0, {"fts": rank}))
     order = [*exact, *(pid for pid in found if pid not in exact)]
     page = order[offset : offset + limit]
     rows = store.search.paper_rows(page)
+    marked = searched_words(terms)
     papers = []
     for pid in page:
         if pid not in rows:
             continue  # gone since the index was refreshed
         fused, ranks = found.get(pid, (0.0, {}))
         sim = similarity.get(pid)
+        paper: dict[str, Any] = dict(rows[pid])
+        # The whole abstract is left out of a result: its snippet is what a result shows.
+        paper["snippet"] = snippet(paper.pop("abstract"), marked)
         papers.append({
-            **rows[pid],
+            **paper,
             "match": {
                 "exact": exact.get(pid),
                 "fts_rank": ranks.get("fts"),
@@ -442,7 +475,8 @@ def find_papers(
                 "rrf": round(fused, 6),
             },
         })
-    return model, papers
+    complete = words.complete and len(nearest) < depth
+    return FoundPapers(model, papers, max(len(order), words.total), complete)
 
 
 def search(
@@ -451,21 +485,24 @@ def search(
     """Researchers and papers for what a user typed (the JSON contract of ``search``).
 
     ``limit``/``offset`` page the papers (at most :data:`MAX_LIMIT` a page); the first
-    ``researchers`` researchers come with every page. Raises ValueError for a query longer
-    than :data:`MAX_QUERY_CHARS` or a limit or offset out of range.
+    ``researchers`` researchers come with every page. ``total`` counts the papers found
+    (at least that many when ``total_exact`` is false: see :func:`find_papers`); each paper
+    carries a ``snippet`` of its abstract (paperscope/snippet.py). Raises ValueError for a
+    query longer than :data:`MAX_QUERY_CHARS` or a limit or offset out of range.
     """
     _check(query, limit, offset)
     query = " ".join(query.split())
     notes: list[str] = []
     if not query:
         return {"query": query, "limit": limit, "offset": offset, "semantic_model": None,
-                "researchers": [], "papers": [], "notes": notes}
+                "researchers": [], "papers": [], "total": 0, "total_exact": True, "notes": notes}
     found = find_researchers(store, query, researchers)
-    model, papers = find_papers(store, query, limit, offset, notes)
+    papers = find_papers(store, query, limit, offset, notes)
     if store.search.generation() == 0:
         notes.append("the search index was never built: run `paperscope score` or store.search.refresh()")
-    return {"query": query, "limit": limit, "offset": offset, "semantic_model": model,
-            "researchers": found, "papers": papers, "notes": notes}
+    return {"query": query, "limit": limit, "offset": offset, "semantic_model": papers.model,
+            "researchers": found, "papers": papers.papers, "total": papers.total,
+            "total_exact": papers.total_exact, "notes": notes}
 
 
 # --- text ----------------------------------------------------------------------------------
@@ -513,7 +550,8 @@ def search_text(result: dict[str, Any]) -> str:
         out.append("")
     if result["papers"]:
         first = result["offset"] + 1
-        out.append(f"Papers {first}–{first + len(result['papers']) - 1}")
+        found = f"{'' if result['total_exact'] else 'at least '}{result['total']:,}"
+        out.append(f"Papers {first}–{first + len(result['papers']) - 1} of {found}")
         out.extend(_paper_line(first + i, p) for i, p in enumerate(result["papers"]))
     elif not result["researchers"]:
         out.append(f"nothing matches {result['query']!r}")

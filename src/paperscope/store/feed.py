@@ -3,6 +3,7 @@ co-authors as researchers, rising researchers. SQL lives here, as everywhere in 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,6 +98,19 @@ class FeedStore:
         return dict(self.db.execute(
             "SELECT mention, researcher_id FROM researcher_mentions WHERE paper_id = ?", (paper_id,)
         ))
+
+    def authors_as_researchers_of(self, paper_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+        """paper id → mention → researcher id, for the authors of many papers in one query:
+        what a page listing papers (the feed, search results, a profile) links its names with."""
+        out: dict[int, dict[str, int]] = {}
+        if not paper_ids:
+            return out
+        in_ids, ids = any_of(self.db, paper_ids)
+        for pid, mention, rid in self.db.execute(
+            f"SELECT paper_id, mention, researcher_id FROM researcher_mentions WHERE paper_id {in_ids}", ids
+        ):
+            out.setdefault(pid, {})[mention] = rid
+        return out
 
     def coauthors(self, researcher_id: int, limit: int = 10) -> list[Coauthor]:
         """The researchers who share most papers with this one."""

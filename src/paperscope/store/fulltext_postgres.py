@@ -72,6 +72,17 @@ class PostgresFullText:
             (query, limit),
         )]
 
+    def count_papers(self, terms: Sequence[str]) -> int:
+        """Papers holding every term, through the GIN index (no rank computed)."""
+        words = [w for w in (_plain(t) for t in terms) if w]
+        if not words:
+            return 0
+        return int(self.db.execute(
+            "SELECT count(*) FROM search_papers s, websearch_to_tsquery('english', unaccent(?)) q"
+            " WHERE s.document @@ q",
+            (" ".join(words),),
+        ).fetchone()[0])
+
     def names_like(self, name_key: str, limit: int) -> list[int] | None:
         """Researchers whose folded name is like this one, typos and word order forgiven:
         pg_trgm's trigram similarity through the GIN index, most similar first."""

@@ -54,6 +54,14 @@ class SqliteFullText:
             (joiner.join(_quote(t) for t in terms), limit),
         )]
 
+    def count_papers(self, terms: Sequence[str]) -> int:
+        """Papers holding every term (FTS5 counts a term's papers without ranking them:
+        ~3 ms for a word half of 150k abstracts hold)."""
+        return int(self.db.execute(
+            "SELECT count(*) FROM search_papers WHERE search_papers MATCH ?",
+            (" ".join(_quote(t) for t in terms),),
+        ).fetchone()[0])
+
     def names_like(self, name_key: str, limit: int) -> list[int] | None:
         """No fuzzy name index in SQLite: None (paperscope.search scans names in memory)."""
         return None

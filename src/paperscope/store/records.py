@@ -321,6 +321,7 @@ class SearchPaper(TypedDict):
     primary_category: str | None
     category_code: str | None
     venue: str | None
+    abstract: str | None  # as stored (search.py shows a snippet of it)
     authors: list[str]  # the first few listed authors' names
     author_count: int  # listed authors in all
     scores: dict[str, SearchScore]  # kind → score

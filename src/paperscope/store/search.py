@@ -222,6 +222,13 @@ class SearchStore:
             return []
         return self.text.match_papers(terms, every_term=every_term, limit=limit)
 
+    def count_papers(self, terms: Sequence[str]) -> int:
+        """How many papers hold every term: how many a search by these words finds in all,
+        however few of them it reads."""
+        if not terms:
+            return 0
+        return self.text.count_papers(terms)
+
     def match_researchers(self, words: Sequence[tuple[str, bool]], limit: int) -> list[int]:
         """Researchers whose name holds every word (as a whole word, or as the start of
         one where the word's flag says so), most mentions first."""
@@ -273,22 +280,22 @@ class SearchStore:
 
     def paper_rows(self, paper_ids: Sequence[int]) -> dict[int, SearchPaper]:
         """What a search result shows of some papers: id, key, arXiv id, title, dates,
-        category, the first authors and how many there are, and their scores."""
+        category, abstract, the first authors and how many there are, and their scores."""
         c = self.db
         out: dict[int, SearchPaper] = {}
         ids = list(paper_ids)
         if not ids:
             return out
         in_ids, ids = any_of(c, ids)
-        for pid, key, title, first_date, year, primary, code, venue in c.execute(
-            "SELECT id, key, title, first_date, year, primary_category, category_code, venue"
+        for pid, key, title, first_date, year, primary, code, venue, abstract in c.execute(
+            "SELECT id, key, title, first_date, year, primary_category, category_code, venue, abstract"
             f" FROM papers WHERE id {in_ids}",
             ids,
         ):
             out[pid] = {"id": pid, "key": key, "arxiv_id": None, "title": title,
                         "first_date": first_date, "year": year, "primary_category": primary,
-                        "category_code": code, "venue": venue, "authors": [], "author_count": 0,
-                        "scores": {}}
+                        "category_code": code, "venue": venue, "abstract": abstract, "authors": [],
+                        "author_count": 0, "scores": {}}
         for pid, value in c.execute(
             "SELECT paper_id, value FROM paper_ids"
             f" WHERE scheme = 'arxiv' AND paper_id {in_ids} ORDER BY paper_id, value",

@@ -112,10 +112,13 @@ def search(
 ) -> dict[str, Any]:
     from paperscope.search import search as run_search
 
+    store = state(request).store()
     try:
-        return run_search(state(request).store(), q, limit=limit, offset=offset)
+        found = run_search(store, q, limit=limit, offset=offset)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
+    views.link_authors(store, found["papers"])
+    return found
 
 
 def compare_ids(ids: Annotated[str, Query(max_length=200, description="Researcher ids, comma-separated")]) -> list[int]:

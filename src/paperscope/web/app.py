@@ -32,6 +32,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from paperscope import render, tex
@@ -187,10 +188,23 @@ def templates() -> Jinja2Templates:
     t.env.filters["display_date"] = lambda iso, as_of=None: render.display_date(iso, as_of)
     t.env.filters["authors_short"] = render.authors_short
     t.env.filters["math_html"] = tex.math_html  # titles and abstracts: debris repaired, math typeset
+    t.env.filters["marked"] = marked_html
+    t.env.globals["byline"] = render.byline
     t.env.globals["category_short_code"] = _short_code
     t.env.globals["paper_url"] = paper_url
     t.env.globals["researcher_url"] = lambda ref: f"/researchers/{quote(str(ref), safe='')}"
     return t
+
+
+def marked_html(snippet: Mapping[str, Any]) -> Markup:
+    """A search snippet (paperscope/snippet.py) as HTML: its text escaped, its marked
+    stretches in ``<mark>``. The marks index the plain text, so it is cut before escaping."""
+    text, out, at = snippet["text"], [], 0
+    for start, end in snippet["marks"]:
+        out += [escape(text[at:start]), Markup("<mark>"), escape(text[start:end]), Markup("</mark>")]
+        at = end
+    out.append(escape(text[at:]))
+    return Markup("").join(out)
 
 
 def paper_url(ref: str) -> str:

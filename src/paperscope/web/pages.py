@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from paperscope.errors import shorten
+from paperscope.search import MAX_OFFSET as MAX_SEARCH_OFFSET
 from paperscope.web import api, syndication
 from paperscope.web.app import wants_json
 
@@ -98,12 +99,15 @@ def search(
     request: Request,
     q: Annotated[str, Query(max_length=api.MAX_QUERY)] = "",
     limit: Annotated[int, Query(ge=1, le=api.MAX_PAGE)] = 20,
-    offset: Annotated[int, Query(ge=0, le=1000)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_SEARCH_OFFSET)] = 0,
 ) -> Response:
-    data = api.search(request, q, limit, offset) if q.strip() else {"query": q, "researchers": [], "papers": []}
+    if q.strip():
+        data = api.search(request, q, limit, offset)
+    else:
+        data = {"query": q, "researchers": [], "papers": [], "total": 0, "total_exact": True}
     if request.url.path.endswith(".json"):
         return api.FastJSON(data)
-    return page(request, "search.html", data)
+    return page(request, "search.html", data, last_offset=MAX_SEARCH_OFFSET)
 
 
 @router.get("/compare")

@@ -23,6 +23,7 @@ __all__ = [
     "NotFound",
     "compare_view",
     "feed_view",
+    "link_authors",
     "paper_view",
     "papers_brief",
     "researcher_view",
@@ -47,6 +48,7 @@ def researcher_view(
     papers = profile["papers"]
     profile["papers_total"] = len(papers)
     profile["papers"] = papers[offset : offset + limit]
+    link_authors(store, profile["papers"])
     profile["limit"], profile["offset"] = limit, offset
     profile["coauthor_researchers"] = store.feed.coauthors(researcher_id)
     return profile
@@ -96,6 +98,23 @@ def papers_brief(store: Store, paper_ids: list[int]) -> dict[int, dict[str, Any]
     return out
 
 
+def link_authors(store: Store, papers: list[dict[str, Any]]) -> None:
+    """Give the authors of a list of papers their researcher ids (None where a name is not
+    resolved), read for the whole list in one query, so that every name a page shows can
+    link to its researcher. Authors given as objects (the feed, as on a paper's page) get
+    ``researcher_id``; names (search results, a profile's papers) get ``author_ids`` beside
+    them, one per name."""
+    who = store.feed.authors_as_researchers_of([p["id"] for p in papers])
+    for paper in papers:
+        mentions = who.get(paper["id"], {})
+        authors = paper["authors"]
+        if authors and isinstance(authors[0], dict):
+            for author in authors:
+                author["researcher_id"] = mentions.get(author_mention(author["position"], author["name"]))
+        else:  # names listed in order: the i-th is at position i
+            paper["author_ids"] = [mentions.get(author_mention(i, name)) for i, name in enumerate(authors)]
+
+
 def _titles(store: Store, paper_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Title, key and date of papers named on another's page, in one query."""
     return {pid: {"title": title, "key": key, "date": date}
@@ -134,6 +153,7 @@ def feed_view(
     where = where or FeedFilter(since=feed_window(store))
     ids, total = store.feed.page(sort, where, limit, offset)
     briefs = papers_brief(store, ids)
+    link_authors(store, list(briefs.values()))
     return {
         "sort": sort,
         "filters": {"category": where.category, "has_code": where.has_code, "min_novelty": where.min_novelty,
