@@ -110,6 +110,43 @@ def test_a_live_title_search_completes_a_page_paper_and_keeps_the_pages_claims(d
     assert [a["name"] for a in kept["authors"]] == ["Jane Roe", "John Doe"] and authors_incomplete(kept)
 
 
+def test_semantic_scholars_title_match_finds_the_arxiv_record(db_path, cli) -> None:
+    """``--live s2``: S2's title match gives the arXiv id (its answer here is in the shape of
+    the recorded /paper/search/match cassette, holding this paper's own metadata), and
+    arXiv's recorded id_list response the record that completes the page's paper."""
+    recorded = json.loads((FIXTURES / "arxiv-api-atom/recorded_json/id_1707.08567_s0_m100_6a1afebfc6a3.json")
+                          .read_text("utf-8"))["body"].encode("latin-1")
+    (workshop,) = parse_page(recorded, "feed").records  # 34 authors
+    match = {"data": [{"paperId": "s2-match", "title": workshop.title, "year": 2017, "matchScore": 210.2,
+                       "externalIds": {"ArXiv": "1707.08567"},
+                       "authors": [{"authorId": None, "name": a.raw} for a in workshop.authors]}]}
+
+    def respond(query: dict[str, str]) -> tuple[int, bytes]:
+        if "query" in query:  # Semantic Scholar
+            return 200, json.dumps(match).encode()
+        return 200, recorded  # arXiv, by id
+
+    store_pages(db_path, as_a_page_lists_it(workshop))
+    with FakeServer(respond) as fake:
+        out = json.loads(cli("works", "complete", "--live", "s2", "--base-url", fake.url, "--s2-base-url", fake.url,
+                             "--delay", "0", "--format", "json").stdout)
+    assert fake.requests[0]["query"] == title_key(workshop.title)
+    assert fake.requests[1]["id_list"] == "1707.08567"
+    assert (out["completed"], out["live"]) == (1, 1)
+    done = paper(db_path, "arxiv:1707.08567")
+    assert len(done["authors"]) == 34 and not authors_incomplete(done)
+
+
+def test_no_title_match_at_semantic_scholar_leaves_the_page_paper_as_it_was(db_path, cli) -> None:
+    store_pages(db_path, as_a_page_lists_it(FUZZING))
+    not_found = json.dumps({"error": "Title match not found"}).encode()
+    with FakeServer(lambda query: (404, not_found)) as fake:
+        out = json.loads(cli("works", "complete", "--live", "s2", "--base-url", fake.url, "--s2-base-url", fake.url,
+                             "--delay", "0", "--format", "json").stdout)
+    assert len(fake.requests) == 1 and (out["searched"], out["completed"], out["failures"]) == (1, 0, [])
+    assert paper(db_path, "title:" + title_key(FUZZING.title))["key"].startswith("title:")
+
+
 def test_a_near_title_merges_the_page_paper_into_the_stored_record(db_path, cli) -> None:
     """A page that spells the title a little differently: ingest cannot tell (the titles'
     keys differ); the stored pass finds the record by its words and its authors."""

@@ -112,18 +112,21 @@ def works_overrides(ctx: click.Context, fmt: str) -> None:
 
 
 @works_group.command("complete")
-@click.option("--live", type=click.Choice(["arxiv"]), default=None,
-              help="Also search arXiv's API by title for papers no stored record completes.")
+@click.option("--live", type=click.Choice(["arxiv", "s2"]), default=None,
+              help="Also search by title for papers no stored record completes: arXiv's API, or Semantic"
+                   " Scholar's title match (for the arXiv id; the record is then arXiv's).")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many page-only papers.")
 @click.option("--base-url", default=None, help="arXiv API endpoint (default: arXiv's export API).")
+@click.option("--s2-base-url", default=None, help="Semantic Scholar Graph API endpoint (with --live s2).")
 @click.option("--delay", type=float, default=3.0, show_default=True,
               help="Seconds between live requests; arXiv's terms ask for at least 3.")
 @_format
 @click.pass_context
 def works_complete(ctx: click.Context, live: str | None, limit: int | None, base_url: str | None,
-                   delay: float, fmt: str) -> None:
+                   s2_base_url: str | None, delay: float, fmt: str) -> None:
     """Papers known only from a researcher page (title and first authors, "et al."): find
     their full records, stored from any source, or live by title; merge them in."""
+    import os
     import sys
     from contextlib import ExitStack
 
@@ -133,16 +136,27 @@ def works_complete(ctx: click.Context, live: str | None, limit: int | None, base
     store = cli._store(ctx)
     with ExitStack() as stack:
         search = None
-        if live == "arxiv":
+        if live:
             from paperscope.sources.arxiv_api_client import ArxivApiClient
 
             options: dict[str, Any] = {"delay_seconds": delay}
             if base_url:
                 options["base_url"] = base_url
-            client = stack.enter_context(ArxivApiClient(**options))
+            arxiv = stack.enter_context(ArxivApiClient(**options))
+            if live == "arxiv":
+                def search(title: str) -> Any:
+                    return arxiv.search(f'ti:"{title}"', max_results=5, sort_by="relevance")
+            else:
+                from paperscope.sources.semantic_scholar_client import SemanticScholarClient
 
-            def search(query: str) -> Any:
-                return client.search(query, max_results=5, sort_by="relevance")
+                s2_options: dict[str, Any] = {"api_key": os.environ.get("S2_API_KEY") or None}
+                if s2_base_url:
+                    s2_options["base_url"] = s2_base_url
+                s2 = stack.enter_context(SemanticScholarClient(**s2_options))
+
+                def search(title: str) -> Any:
+                    found = s2.match_title(title)
+                    return arxiv.fetch_ids([found.arxiv_id]) if found and found.arxiv_id else []
 
         summary = complete(store, live=search, limit=limit, command=" ".join(sys.argv[1:]) or "works complete")
     data = {

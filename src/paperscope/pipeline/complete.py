@@ -8,8 +8,9 @@ author list is marked as cut short. This stage looks for a full record of it:
    conference corpus). Records of exactly the same normalised title merge at ingest
    already; here the search reaches titles that differ slightly ("An In-depth …" /
    "A Comprehensive …" does not, see :data:`NEAR_TITLE`).
-2. **live** (``--live arxiv``): arXiv's API, one title search per paper
-   (``ti:"…"``, relevance order, a few hits), politely spaced.
+2. **live**, one title search per paper left, politely spaced: ``--live arxiv`` asks
+   arXiv's API (``ti:"…"``, relevance order, a few hits); ``--live s2`` asks Semantic
+   Scholar's title match for the paper's arXiv id, then arXiv for that record.
 
 A record is the page's paper when :func:`evidence` finds the same or a near title, the
 page's authors in the record's list (first initial and surname, as works are grouped) and
@@ -117,6 +118,7 @@ class CompleteSummary:
         return text
 
 
+# A live title search: a paper's normalised title → records that may be it.
 Search = Callable[[str], Iterable[PaperRecord | Rejected]]
 
 
@@ -198,7 +200,7 @@ def _live_matches(
     for paper_id, page in left:
         summary.searched += 1
         try:
-            hits = [r for r in search(f'ti:"{page.title_key}"') if isinstance(r, PaperRecord)]
+            hits = [r for r in search(page.title_key) if isinstance(r, PaperRecord)]
         except SourceError as e:  # the source failed: the live pass ends, what it found stays
             summary.failures.append(str(e))
             return

@@ -185,6 +185,29 @@ class SemanticScholarClient(PoliteClient):
         except _Reject as e:
             raise SemanticScholarResponseError(f"{url}: {e}", url) from None
 
+    def match_title(self, title: str, fields: str | Sequence[str] = PAPER_FIELDS) -> WorkRecord | None:
+        """The paper S2 matches to a title (``/paper/search/match``: its best match, or
+        none, which S2 answers with 404)."""
+        if not title.strip():
+            raise ValueError("empty title")
+        path = "/paper/search/match"
+        params = {"query": " ".join(title.split()), "fields": fields if isinstance(fields, str) else ",".join(fields)}
+        url = str(httpx.URL(f"{self.base_url}{path}", params=params))
+        try:
+            response = self._request("GET", path, params, None)
+        except SemanticScholarNotFoundError:
+            return None
+        obj = _json(response, url)
+        found = obj.get("data") if type(obj) is dict else None
+        if type(found) is not list:
+            raise SemanticScholarResponseError(f"{url}: expected {{'data': [papers]}}", url)
+        if not found or type(found[0]) is not dict:
+            return None
+        try:
+            return parse_paper(found[0], Origin(url, "match 1"), _response_date(response))
+        except _Reject as e:
+            raise SemanticScholarResponseError(f"{url}: {e}", url) from None
+
     # -- one request, spaced and retried ---------------------------------------------------
 
     def _request(
