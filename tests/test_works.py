@@ -161,3 +161,24 @@ def test_a_profile_counts_a_work_once_with_the_best_count_of_each_source() -> No
     assert [v["key"] for v in merged["versions"]] == ["k1", "k2"] and merged["code_urls"] == ["https://code/2"]
     assert works[1]["versions"] == [{"id": 3, "key": "k3", "venue": "NeurIPS 2023", "arxiv_id": None,
                                      "date": "2023-03-03"}]
+
+
+def test_no_seed_researchers_profile_lists_a_work_twice(tmp_path: Path, backend: str) -> None:
+    """On the sample's conference slice and the seed pages: every page's researcher lists
+    each work once (one title, once normalised), whatever its versions."""
+    import orjson
+    from conftest import SAMPLE, invoke, new_database
+
+    from paperscope.text import title_key
+
+    db = new_database(backend, tmp_path)
+    invoke(db, "ingest", "conferences", str(SAMPLE / "conferences.jsonl.gz"))
+    invoke(db, "ingest", "seeds", str(SAMPLE / "seeds"), "--as-of", "2026-11-23")
+    invoke(db, "resolve")
+    pages = sorted(p.name for p in (SAMPLE / "seeds").glob("*.txt"))
+    assert len(pages) == 5
+    for page in pages:
+        profile = orjson.loads(invoke(db, "researcher", f"page:{page}", "--format", "json", "--limit", "1000").stdout)
+        keys = [title_key(p["title"]) for p in profile["papers"]]
+        assert len(keys) >= 10, page
+        assert len(keys) == len(set(keys)), (page, [k for k in keys if keys.count(k) > 1])
