@@ -167,8 +167,8 @@ def test_no_seed_researchers_profile_lists_a_work_twice(tmp_path: Path, backend:
     """On the sample's conference slice and the seed pages: every page's researcher lists
     each work once (one title, once normalised), whatever its versions."""
     import orjson
-    from conftest import SAMPLE, invoke, new_database
 
+    from conftest import SAMPLE, invoke, new_database
     from paperscope.text import title_key
 
     db = new_database(backend, tmp_path)
