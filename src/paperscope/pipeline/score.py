@@ -90,10 +90,14 @@ def embed_store(
     todo = [(p, h) for p in texts
             if known.get(p.paper_id) != (h := text_hash(p.title, p.abstract))]
     summary.unchanged["embeddings"] = len(known) - sum(1 for p, _ in todo if p.paper_id in known)
-    batches = [todo[start : start + _EMBED_BATCH] for start in range(0, len(todo), _EMBED_BATCH)]
     kind = getattr(embedder, "kind", None)
+    shared = engine is not None and kind is not None and engine.shares(len(todo) >= _PARALLEL_FROM)
+    # A partition sent out is larger: the static embedder does ~3,000 texts/s, so a small
+    # one would cost more to send than to embed.
+    size = _EMBED_BATCH * (8 if shared else 1)
+    batches = [todo[start : start + size] for start in range(0, len(todo), size)]
     parts = [[paper_text(p.title, p.abstract) for p, _ in batch] for batch in batches]
-    if engine is not None and kind and engine.shares(len(todo) >= _PARALLEL_FROM):
+    if shared and engine is not None and kind is not None:
         results = engine.map(embed_partition, ((kind, part) for part in parts))
     else:
         results = (embedder.embed(part) for part in parts)
