@@ -27,7 +27,8 @@ from typing import Any, Protocol, TypeVar
 
 from paperscope.errors import PaperscopeError
 
-__all__ = ["ENGINE_ENV", "WORKERS_ENV", "Engine", "EngineError", "open_engine", "worker_cache", "worker_store"]
+__all__ = ["ENGINE_ENV", "WORKERS_ENV", "Engine", "EngineError", "open_engine", "shared_url", "worker_cache",
+           "worker_store"]
 
 ENGINE_ENV = "PAPERSCOPE_ENGINE"
 WORKERS_ENV = "PAPERSCOPE_WORKERS"
@@ -195,3 +196,9 @@ def worker_store(url: str) -> Any:
     from paperscope.store import open_store
 
     return worker_cache("store", url, lambda: open_store(url, read_only=True))
+
+
+def shared_url(url: str) -> str:
+    """The database as a worker names it: a SQLite path made absolute (a worker need not
+    start where the command did), a PostgreSQL URL as it is."""
+    return url if url.startswith(("postgres://", "postgresql://")) else os.path.abspath(url)

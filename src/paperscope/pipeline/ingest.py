@@ -225,6 +225,7 @@ class LinesPartition:
     first_line: int
     lines: list[bytes] | None = None
     span: tuple[int, int] | None = None  # (offset, length) in bytes
+    read_from: str = ""  # the file's absolute path, for a worker that reads the span
 
 
 @dataclass(slots=True)
@@ -241,7 +242,7 @@ def parse_partition(part: LinesPartition) -> ParsedPartition:
     the source's reader gives for those lines, line for line."""
     module = import_module(JSON_LINES[part.source])
     excerpt = getattr(module, "reject_excerpt", id_and_title)
-    lines = part.lines if part.lines is not None else _read_span(part.path, *part.span)  # type: ignore[misc]
+    lines = part.lines if part.lines is not None else _read_span(part.read_from, *part.span)  # type: ignore[misc]
     rows: list[tuple[object, ...]] = []
     rejects: list[Rejected] = []
     for lineno, line in enumerate(lines, start=part.first_line):
@@ -280,7 +281,7 @@ def _partitions(source: str, path: str) -> Iterator[LinesPartition]:
         offset, line = 0, 1
         while block := f.read(_SPAN_BYTES):
             block += f.readline()  # on to the end of the line the block cut
-            yield LinesPartition(source, path, line, span=(offset, len(block)))
+            yield LinesPartition(source, path, line, span=(offset, len(block)), read_from=os.path.abspath(path))
             line += block.count(b"\n")
             offset += len(block)
 

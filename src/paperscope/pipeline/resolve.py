@@ -23,7 +23,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
-from paperscope.engine import Engine, open_engine, worker_store
+from paperscope.engine import Engine, open_engine, shared_url, worker_store
 from paperscope.names import fold_name, split_name
 from paperscope.resolve.blocking import block_key, name_variants_key
 from paperscope.resolve.cluster import cluster
@@ -216,7 +216,7 @@ def _cluster_chunks(
 
     def partition(chunk: list[str]) -> ClusterPartition:
         papers = {row.paper_id for b in chunk for row in blocks[b]}
-        return ClusterPartition(store.url, {b: blocks[b] for b in chunk},
+        return ClusterPartition(shared_url(store.url), {b: blocks[b] for b in chunk},
                                 {pid: page_names[pid] for pid in papers if pid in page_names})
 
     # Several chunks per worker, so that they finish together; each big enough to be worth sending.
