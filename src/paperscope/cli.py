@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import contextmanager
 from datetime import date
 from importlib import import_module
 from pathlib import Path
@@ -180,6 +180,18 @@ def _engine(store: Store, engine: str | None, workers: int | None) -> Any:
     return open_engine(engine, workers, db_url=store.url)
 
 
+@contextmanager
+def _engine_if_asked(store: Store, engine: str | None, workers: int | None) -> Iterator[Any]:
+    """The engine asked for (--engine, --workers, $PAPERSCOPE_ENGINE/WORKERS), else None:
+    commands whose default needs none (ingest reads ahead in a child; enrich reads here)."""
+    asked = engine or workers or os.environ.get("PAPERSCOPE_ENGINE") or os.environ.get("PAPERSCOPE_WORKERS")
+    if not asked:
+        yield None
+        return
+    with _engine(store, engine, workers) as runner:
+        yield runner
+
+
 def _run_files(ctx: click.Context, name: str, paths: tuple[str, ...], engine: str | None = None,
                workers: int | None = None) -> None:
     source, module = FILE_SOURCES[name]
@@ -195,9 +207,7 @@ def _ingest_files(
     --workers, $PAPERSCOPE_ENGINE): by default a file is read in a child process while
     this one writes (pipeline/read_ahead.py), which is as fast on one machine."""
     store = _store(ctx)
-    asked = engine or workers or os.environ.get("PAPERSCOPE_ENGINE") or os.environ.get("PAPERSCOPE_WORKERS")
-    with ExitStack() as stack:
-        runner = stack.enter_context(_engine(store, engine, workers)) if asked else None
+    with _engine_if_asked(store, engine, workers) as runner:
         return _ingest_files_with(store, source, reader, paths, runner)
 
 
@@ -386,9 +396,7 @@ def _enrich_files(ctx: click.Context, source: str, files: tuple[str, ...], engin
     from paperscope.pipeline.enrich import read_files
 
     store = _store(ctx)
-    asked = engine or workers or os.environ.get("PAPERSCOPE_ENGINE") or os.environ.get("PAPERSCOPE_WORKERS")
-    with ExitStack() as stack:
-        runner = stack.enter_context(_engine(store, engine, workers)) if asked else None
+    with _engine_if_asked(store, engine, workers) as runner:
         _enrich(ctx, source, read_files(source, files, runner))
 
 
