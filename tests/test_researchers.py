@@ -258,17 +258,49 @@ def test_profile_metrics_rest_on_one_dated_source(conferences: Callable[..., Res
 
 
 def test_a_name_written_in_both_orders_is_one_block() -> None:
-    from paperscope.pipeline.resolve import ResolveSummary, _blocks
-    from paperscope.store.researchers import MentionRow
+    from paperscope.pipeline.resolve import _NameBlocks
 
-    rows = [MentionRow(1, "p0", "Zhang Wei", 1), MentionRow(2, "p3", "Wei Zhang", 1),
-            MentionRow(3, "p1", "W. Zhang", 1), MentionRow(4, "p0", "Wen Zhang", 1),
-            MentionRow(5, "p2", "the ATLAS Collaboration", 1)]
-    summary = ResolveSummary()
-    blocks = _blocks(rows, summary)
-    groups = sorted(sorted(r.paper_id for r in members) for members in blocks.values())
-    assert groups == [[1, 2, 3, 4]]
-    assert (summary.mentions, summary.unresolved) == (5, 1)
+    names = _NameBlocks(["Zhang Wei", "Wei Zhang", "W. Zhang", "Wen Zhang", "the ATLAS Collaboration"])
+    found = {name: names.of(name) for name in names.key}
+    assert found.pop("the ATLAS Collaboration") is None
+    assert len({root for _, root in found.values()}) == 1  # one block resolves them all
+    assert found["Zhang Wei"][0] != found["Wei Zhang"][0]  # each keeps its own key
+
+
+def stored_researchers(db: Path | str) -> list[tuple]:
+    """Every researcher as (name, block, mentions, its mentions), ids left out."""
+    with open_store(db, read_only=True) as store:
+        return sorted(
+            (r[1:], tuple(m for m, in store.db.execute(
+                "SELECT paper_id || '/' || mention FROM researcher_mentions WHERE researcher_id = ?"
+                " ORDER BY 1", (r[0],))))
+            for r in store.db.execute("SELECT id, name, block, mentions FROM researchers")
+        )
+
+
+def test_resolving_in_buckets_gives_the_researchers_of_one_overrides_included(
+    conferences_db: Path | str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The resolver holds one bucket of blocks at a time: ~20 buckets of ~500 mentions give
+    what one gives, and a merge across two name blocks still holds."""
+    from paperscope.pipeline import resolve
+
+    with open_store(conferences_db, read_only=True) as store:
+        people = [store.db.execute(
+            "SELECT id FROM researchers WHERE block = ? ORDER BY mentions DESC, id LIMIT 1", (block,)
+        ).fetchone()[0] for block in ("zhou j", "wang y")]
+        mentions = {m for (m,) in store.db.execute(
+            "SELECT paper_id || '/' || mention FROM researcher_mentions WHERE researcher_id IN (?, ?)", people)}
+    one, many = (copy_database(conferences_db, tmp_path, name) for name in ("one.db", "many.db"))
+    for db in (one, many):
+        invoke(db, "researchers", "merge", *map(str, people))
+    invoke(one, "resolve", "--full")
+    monkeypatch.setattr(resolve, "_BUCKET_MENTIONS", 500)
+    out = invoke(many, "resolve", "--full").output
+    assert "override not applied" not in out
+    got = stored_researchers(many)
+    assert len(got) > 1000 and got == stored_researchers(one)
+    assert sum(1 for _, members in got if mentions & set(members)) == 1  # the merge holds
 
 
 def test_workers_resolve_exactly_as_one_process(

@@ -16,11 +16,15 @@
 from __future__ import annotations
 
 import hashlib
+import marshal
+import tempfile
 import time
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from paperscope.engine import Engine, open_engine, shared_url, worker_store
@@ -132,15 +136,162 @@ def resolve_store(
 def _resolve_round(
     store: Store, engine: Engine, full: bool, on_progress: Callable[[int], None] | None
 ) -> ResolveSummary:
-    """One pass: read the mentions, cluster the changed blocks, write the researchers."""
+    """One pass: read the mentions, cluster the changed blocks, write the researchers.
+
+    Memory stays bounded whatever the corpus: the mentions are read once and written out
+    by block to temporary files in buckets of about ``_BUCKET_MENTIONS``; each bucket is
+    then clustered and turned into researchers on its own, and the researchers wait on disk
+    for the one transaction that stores them. A block never spans buckets, and the blocks
+    of the papers an override names share the first, so that overrides apply as before.
+    """
     summary = ResolveSummary()
     rs = store.researchers
     marker = rs.input_marker()
-    blocks = _blocks(rs.mentions(), summary)
-    summary.blocks = len(blocks)
     page_names = _page_evidence(rs.page_papers())
+    overrides = rs.overrides()
+    summary.overrides = len(overrides)
+    keys = _override_papers(store, overrides) if overrides else {}
+    names = _NameBlocks(rs.mention_names())
+    forced = names.roots_of(
+        name for paper in rs.paper_contexts(keys.values()).values() for name, _ in paper.authors.values()
+    )
+    buckets = 1 + marker[0] // _BUCKET_MENTIONS
+    ids = _Ids(rs.last_researcher_id())
+    with tempfile.TemporaryDirectory(prefix="paperscope-resolve-") as tmp:
+        spill = _Spill(Path(tmp))
+        seen = _spill_mentions(rs.mentions(), names, forced, buckets, spill, summary)
+        summary.blocks = len(seen)
+        for bucket in range(buckets + 1):  # bucket 0 holds the overrides' blocks
+            blocks: dict[str, list[MentionRow]] = defaultdict(list)
+            for pid, mention, name, version, key, root in spill.read(f"mentions-{bucket}"):
+                blocks[root].append(MentionRow(pid, mention, name, version, key))
+            if not blocks:
+                continue
+            researchers, answers = _resolve_bucket(
+                store, engine, blocks, page_names, full, overrides if bucket == 0 else [], keys, ids,
+                summary, on_progress,
+            )
+            spill.write("researchers", [_researcher_tuple(r) for r in researchers])
+            spill.write("answers", answers)
+        stale = rs.cached_blocks() - seen
+        with store.transaction():
+            # Checked under the write lock: nothing can be added between this and the commit.
+            now = rs.input_marker()
+            if now != marker:
+                summary.arrived = max(now[0] - marker[0], 1)
+            rs.replace((ResearcherRow(*r) for r in spill.read("researchers")), spill.read("answers"), stale)
+    summary.researchers = ids.given
+    return summary
 
-    cache = rs.block_cache()
+
+# Mentions are resolved in buckets of whole name blocks of about this many mentions.
+_BUCKET_MENTIONS = 500_000
+
+
+class _NameBlocks:
+    """Each distinct name's own block and the block it is resolved in: the two blocks of a
+    name written in both orders ("Zhang Wei", "Wei Zhang") are one, keyed by the first of
+    their keys. Built from the distinct names, far fewer than the mentions."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.key: dict[str, str | None] = {}
+        self.parent: dict[str, str] = {}
+        by_variant: dict[str, str] = {}
+        for name in names:
+            key = self.key[name] = block_key(name)
+            if key is None:
+                continue
+            variant = name_variants_key(name)
+            if variant is not None:
+                a, b = self.root(by_variant.setdefault(variant, key)), self.root(key)
+                if a != b:
+                    self.parent[max(a, b)] = min(a, b)
+
+    def root(self, key: str) -> str:
+        while self.parent.setdefault(key, key) != key:
+            key = self.parent[key]
+        return key
+
+    def of(self, name: str) -> tuple[str, str] | None:
+        """(its own block, the block it is resolved in); None for a group's or partial name."""
+        # A name that arrived after the names were read (an ingest beside) blocks on its own.
+        key = self.key[name] if name in self.key else block_key(name)
+        return (key, self.root(key)) if key else None
+
+    def roots_of(self, names: Iterable[str]) -> set[str]:
+        return {found[1] for name in names if (found := self.of(name))}
+
+
+def _spill_mentions(
+    rows: Iterable[MentionRow], names: _NameBlocks, forced: set[str], buckets: int, spill: _Spill,
+    summary: ResolveSummary,
+) -> set[str]:
+    """Write every mention to its block's bucket; return the blocks."""
+    pending: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    seen: set[str] = set()
+    for row in rows:
+        summary.mentions += 1
+        found = names.of(row.name)
+        if found is None:
+            summary.unresolved += 1
+            continue
+        key, root = found
+        seen.add(root)
+        bucket = 0 if root in forced else 1 + zlib.crc32(root.encode()) % buckets
+        pending[bucket].append((row.paper_id, row.mention, row.name, row.paper_version, key, root))
+        if len(pending[bucket]) >= 20_000:
+            spill.write(f"mentions-{bucket}", pending.pop(bucket))
+    for bucket, items in pending.items():
+        spill.write(f"mentions-{bucket}", items)
+    return seen
+
+
+class _Spill:
+    """Lists of plain values written to and read back from files in a folder (marshal)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def write(self, name: str, items: list[Any]) -> None:
+        with (self.folder / name).open("ab") as out:
+            marshal.dump(items, out)
+
+    def read(self, name: str) -> Iterator[Any]:
+        path = self.folder / name
+        if not path.exists():
+            return
+        with path.open("rb") as source:
+            while True:
+                try:
+                    items = marshal.load(source)  # noqa: S302 - our own temporary files
+                except EOFError:
+                    return
+                yield from items
+
+
+class _Ids:
+    """Researcher ids over the whole round: those given, and the next new one."""
+
+    def __init__(self, last: int) -> None:
+        self.taken: set[int] = set()
+        self.next = last + 1
+        self.given = 0
+
+
+def _resolve_bucket(
+    store: Store,
+    engine: Engine,
+    blocks: dict[str, list[MentionRow]],
+    page_names: dict[int, list[tuple[str, str]]],
+    full: bool,
+    overrides: list[tuple[int, str, dict[str, Any]]],
+    keys: dict[str, int],
+    ids: _Ids,
+    summary: ResolveSummary,
+    on_progress: Callable[[int], None] | None,
+) -> tuple[list[ResearcherRow], list[tuple[str, tuple[str, dict[str, Any]]]]]:
+    """Some whole blocks → their researchers, and the answers of the blocks clustered anew."""
+    cache = store.researchers.block_cache(blocks)
     fingerprints = {b: _fingerprint(rows, page_names) for b, rows in blocks.items()}
     todo = [b for b in sorted(blocks) if full or cache.get(b, ("",))[0] != fingerprints[b]]
     redo = set(todo)
@@ -151,25 +302,16 @@ def _resolve_round(
         summary.blocks_clustered += len(chunk)
         if on_progress:
             on_progress(sum(len(blocks[b]) for b in chunk))
-
     clusters = _Clusters(answers)
-    overrides = rs.overrides()
-    summary.overrides = len(overrides)
-    if overrides:
-        keys = _override_papers(store, overrides)
-        for oid, action, payload in overrides:
-            problem = clusters.apply(action, payload, keys)
-            if problem:
-                summary.override_problems.append(f"#{oid} {action}: {problem}")
-    researchers = _researchers(store, clusters, blocks, page_names)
-    summary.researchers = len(researchers)
-    with store.transaction():
-        # Checked under the write lock: nothing can be added between this and the commit.
-        now = rs.input_marker()
-        if now != marker:
-            summary.arrived = max(now[0] - marker[0], 1)
-        rs.replace(researchers, {b: answers[b] for b in todo}, stale=set(cache) - set(blocks))
-    return summary
+    for oid, action, payload in overrides:
+        problem = clusters.apply(action, payload, keys)
+        if problem:
+            summary.override_problems.append(f"#{oid} {action}: {problem}")
+    return _researchers(store, clusters, blocks, page_names, ids), [(b, answers[b]) for b in todo]
+
+
+def _researcher_tuple(r: ResearcherRow) -> tuple[Any, ...]:
+    return (r.id, r.name, r.name_key, r.block, r.orcid, r.page, r.mentions, sorted(r.ids))
 
 
 # --- clustering: partitions of name blocks, on the engine's workers where there is much to do ---
@@ -245,40 +387,6 @@ def _cluster_chunk(
 
 
 # --- blocks and evidence -------------------------------------------------------------------------
-
-
-def _blocks(rows: Iterable[MentionRow], summary: ResolveSummary) -> dict[str, list[MentionRow]]:
-    """Mentions by name block; the two blocks of a name written in both orders ("Zhang
-    Wei", "Wei Zhang") are one, keyed by the first of their keys."""
-    by_key: dict[str, list[MentionRow]] = defaultdict(list)
-    parent: dict[str, str] = {}
-
-    def root(key: str) -> str:
-        while parent.setdefault(key, key) != key:
-            key = parent[key]
-        return key
-
-    by_variant: dict[str, str] = {}
-    keys: dict[str, tuple[str | None, str | None]] = {}  # a name recurs: key it once
-    for row in rows:
-        summary.mentions += 1
-        key, variant = keys.get(row.name) or keys.setdefault(
-            row.name, (block_key(row.name), name_variants_key(row.name))
-        )
-        if key is None:
-            summary.unresolved += 1
-            continue
-        row.block = key
-        by_key[key].append(row)
-        if variant is not None:
-            a, b = root(by_variant.setdefault(variant, key)), root(key)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-    blocks: dict[str, list[MentionRow]] = defaultdict(list)
-    for key, members in by_key.items():
-        blocks[root(key)].extend(members)
-    return blocks
-
 
 
 def _page_evidence(pages: dict[str, tuple[str | None, list[int]]]) -> dict[int, list[tuple[str, str]]]:
@@ -458,19 +566,20 @@ def _researchers(
     clusters: _Clusters,
     blocks: dict[str, list[MentionRow]],
     page_names: dict[int, list[tuple[str, str]]],
+    given: _Ids,
 ) -> list[ResearcherRow]:
     names = {(row.paper_id, row.mention): (row.name, row.block) for rows in blocks.values() for row in rows}
-    old = store.researchers.current_assignment()
+    old = store.researchers.assignment({pid for pid, _ in names})
     # Old ids go to the clusters that keep most of their mentions, largest clusters first.
-    taken: set[int] = set()
-    next_id = max(old.values(), default=0) + 1
+    taken = given.taken
     out = []
     for cid, members in sorted(clusters.members.items(), key=lambda kv: (-len(kv[1]), min(kv[1]))):
         votes = Counter(old[m] for m in members if m in old)
         rid = next((r for r, _ in votes.most_common() if r not in taken), None)
         if rid is None:
-            rid, next_id = next_id, next_id + 1
+            rid, given.next = given.next, given.next + 1
         taken.add(rid)
+        given.given += 1
         spellings = Counter(names[m][0] for m in members)
         block = Counter(names[m][1] for m in members).most_common(1)[0][0]
         pages = Counter(

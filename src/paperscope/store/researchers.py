@@ -106,18 +106,36 @@ class ResearcherStore:
         (pages,) = c.execute("SELECT count(*) FROM researcher_page_papers").fetchone()
         return (listed + hidden, last_listed, last_hidden, sources, last_run, pages)
 
-    def mentions(self) -> Iterator[MentionRow]:
-        """Every listed and hidden authorship, with its paper's last run."""
+    def mention_names(self) -> Iterator[str]:
+        """Every distinct name an author mention is written with (far fewer than mentions)."""
+        for (name,) in self.db.execute(
+            "SELECT raw_name FROM authorships UNION SELECT raw_name FROM hidden_authorships"
+        ):
+            yield name
+
+    def mentions(self, window: int = 20_000) -> Iterator[MentionRow]:
+        """Every listed and hidden authorship, with its paper's last run; by paper id, read
+        ``window`` paper ids at a time, so that any corpus streams on either backend."""
         c = self.db
-        versions = dict(c.execute("SELECT paper_id, max(run_id) FROM provenance GROUP BY paper_id"))
-        for paper_id, position, name in c.execute(
-            "SELECT paper_id, position, raw_name FROM authorships ORDER BY paper_id, position"
-        ):
-            yield MentionRow(paper_id, author_mention(position, name), name, versions.get(paper_id, 0))
-        for paper_id, name in c.execute(
-            "SELECT paper_id, raw_name FROM hidden_authorships ORDER BY paper_id, id"
-        ):
-            yield MentionRow(paper_id, author_mention(None, name), name, versions.get(paper_id, 0))
+        (last,) = c.execute(
+            "SELECT max(m) FROM (SELECT max(paper_id) AS m FROM authorships"
+            " UNION ALL SELECT max(paper_id) FROM hidden_authorships) AS t"
+        ).fetchone()
+        for low in range(0, (last or 0) + 1, window):
+            high = low + window
+            versions = dict(c.execute(
+                "SELECT paper_id, max(run_id) FROM provenance WHERE paper_id >= ? AND paper_id < ?"
+                " GROUP BY paper_id", (low, high)))
+            for paper_id, position, name in c.execute(
+                "SELECT paper_id, position, raw_name FROM authorships WHERE paper_id >= ? AND paper_id < ?"
+                " ORDER BY paper_id, position", (low, high)
+            ).fetchall():
+                yield MentionRow(paper_id, author_mention(position, name), name, versions.get(paper_id, 0))
+            for paper_id, name in c.execute(
+                "SELECT paper_id, raw_name FROM hidden_authorships WHERE paper_id >= ? AND paper_id < ?"
+                " ORDER BY paper_id, id", (low, high)
+            ).fetchall():
+                yield MentionRow(paper_id, author_mention(None, name), name, versions.get(paper_id, 0))
 
     def resolved_mentions(self, batch: int = 10_000) -> Iterator[ResolvedMention]:
         """Every resolved author mention: its paper, position, name as written and the
@@ -203,23 +221,36 @@ class ResearcherStore:
             pages[page][1].append(paper_id)
         return pages
 
-    def block_cache(self) -> dict[str, tuple[str, dict[str, Any]]]:
-        """The resolver's last answer per block: block → (fingerprint, {"labels": {mention:
-        label}, "ids": {mention: [provider ids]}})."""
-        return {
-            block: (fingerprint, orjson.loads(labels))
+    def block_cache(self, blocks: Iterable[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        """The resolver's last answer for these blocks: block → (fingerprint, {"labels":
+        {mention: label}, "ids": {mention: [provider ids]}})."""
+        out: dict[str, tuple[str, dict[str, Any]]] = {}
+        for chunk in _chunks(sorted(set(blocks)), 500):
+            in_blocks, values = any_of(self.db, chunk)
             for block, fingerprint, labels in self.db.execute(
-                "SELECT block, fingerprint, labels FROM resolve_blocks ORDER BY block"
-            )
-        }
+                f"SELECT block, fingerprint, labels FROM resolve_blocks WHERE block {in_blocks}", values
+            ):
+                out[block] = (fingerprint, orjson.loads(labels))
+        return out
 
-    def current_assignment(self) -> dict[MentionKey, int]:
-        return {
-            (pid, mention): rid
+    def cached_blocks(self) -> set[str]:
+        """Every block the resolver has an answer for."""
+        return {block for (block,) in self.db.execute("SELECT block FROM resolve_blocks")}
+
+    def assignment(self, paper_ids: Iterable[int]) -> dict[MentionKey, int]:
+        """The researcher each mention of these papers has now."""
+        out: dict[MentionKey, int] = {}
+        for chunk in _chunks(sorted(set(paper_ids)), 500):
+            in_ids, ids = any_of(self.db, chunk)
             for pid, mention, rid in self.db.execute(
-                "SELECT paper_id, mention, researcher_id FROM researcher_mentions ORDER BY paper_id, mention"
-            )
-        }
+                f"SELECT paper_id, mention, researcher_id FROM researcher_mentions WHERE paper_id {in_ids}", ids
+            ):
+                out[(pid, mention)] = rid
+        return out
+
+    def last_researcher_id(self) -> int:
+        (last,) = self.db.execute("SELECT coalesce(max(id), 0) FROM researchers").fetchone()
+        return int(last)
 
     # --- overrides ----------------------------------------------------------------------
     def add_override(self, action: str, payload: dict[str, Any]) -> int:
@@ -238,34 +269,37 @@ class ResearcherStore:
     # --- writing the result --------------------------------------------------------------
     def replace(
         self,
-        researchers: Sequence[ResearcherRow],
-        blocks: dict[str, tuple[str, dict[str, Any]]],
+        researchers: Iterable[ResearcherRow],
+        blocks: Iterable[tuple[str, tuple[str, dict[str, Any]]]],
         stale: Iterable[str],
     ) -> None:
-        """Store a full resolution (inside the caller's transaction)."""
+        """Store a full resolution (inside the caller's transaction): every researcher, and
+        the answers of the blocks clustered anew; read as they come, a few thousand at a time."""
         c = self.db
         c.execute("DELETE FROM researcher_ids")
         c.execute("DELETE FROM researcher_mentions")
         c.execute("DELETE FROM researchers")
-        c.executemany(
-            "INSERT INTO researchers (id, name, name_key, block, orcid, page, mentions)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(r.id, r.name, r.name_key, r.block, r.orcid, r.page, len(r.mentions)) for r in researchers],
-        )
-        c.executemany(
-            "INSERT INTO researcher_mentions (paper_id, mention, researcher_id) VALUES (?, ?, ?)",
-            [(pid, mention, r.id) for r in researchers for pid, mention in r.mentions],
-        )
-        c.executemany(
-            "INSERT INTO researcher_ids (researcher_id, scheme, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-            [(r.id, scheme, value) for r in researchers for scheme, value in r.ids],
-        )
+        for chunk in _batched(researchers, 5_000):
+            c.executemany(
+                "INSERT INTO researchers (id, name, name_key, block, orcid, page, mentions)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(r.id, r.name, r.name_key, r.block, r.orcid, r.page, len(r.mentions)) for r in chunk],
+            )
+            c.executemany(
+                "INSERT INTO researcher_mentions (paper_id, mention, researcher_id) VALUES (?, ?, ?)",
+                [(pid, mention, r.id) for r in chunk for pid, mention in r.mentions],
+            )
+            c.executemany(
+                "INSERT INTO researcher_ids (researcher_id, scheme, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                [(r.id, scheme, value) for r in chunk for scheme, value in r.ids],
+            )
         c.executemany("DELETE FROM resolve_blocks WHERE block = ?", [(b,) for b in stale])
-        c.executemany(
-            "INSERT INTO resolve_blocks (block, fingerprint, labels) VALUES (?, ?, ?) ON CONFLICT (block)"
-            " DO UPDATE SET fingerprint = excluded.fingerprint, labels = excluded.labels",
-            [(b, fp, orjson.dumps(labels).decode()) for b, (fp, labels) in blocks.items()],
-        )
+        for answers in _batched(blocks, 2_000):
+            c.executemany(
+                "INSERT INTO resolve_blocks (block, fingerprint, labels) VALUES (?, ?, ?) ON CONFLICT (block)"
+                " DO UPDATE SET fingerprint = excluded.fingerprint, labels = excluded.labels",
+                [(b, fp, orjson.dumps(labels).decode()) for b, (fp, labels) in answers],
+            )
 
     # --- reads for profiles ---------------------------------------------------------------
     def find(self, name_key: str, limit: int = 20) -> list[int]:
@@ -423,6 +457,17 @@ class ResearcherStore:
                 (f"researcher:{page}",),
             )
         }
+
+
+def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
