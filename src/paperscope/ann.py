@@ -258,7 +258,7 @@ class AnnIndex:
         rows = np.flatnonzero(exact & (limits > 0))
         if len(rows):
             order = rows[np.argsort(limits[rows], kind="stable")]
-            vectors = self._vectors(dated_ids[: int(limits[order].max())])
+            vectors = self.vectors(dated_ids[: int(limits[order].max())])
             top, sims = _topk_prefix(queries[order], vectors, limits[order], k)
             out_ids[order] = np.where(top >= 0, dated_ids[np.maximum(top, 0)], -1)
             out_sims[order] = sims
@@ -289,8 +289,10 @@ class AnnIndex:
             self._dated = ids[order], days[order], lookup
         return self._dated
 
-    def _vectors(self, ids: np.ndarray) -> np.ndarray:
-        found = self.graph.get(ids.astype(np.uint64))
+    def vectors(self, ids: np.ndarray | Sequence[int]) -> np.ndarray:
+        """The stored vectors of these indexed papers, one row each."""
+        ids = np.asarray(ids, dtype=np.uint64)
+        found = self.graph.get(ids)
         return np.ascontiguousarray(found, dtype=np.float32).reshape(len(ids), self.ndim)
 
     # --- persistence ---------------------------------------------------------------------

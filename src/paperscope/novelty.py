@@ -30,7 +30,7 @@ import datetime as dt
 import json
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -48,6 +48,7 @@ __all__ = [
     "NoveltyResult",
     "auroc",
     "cohort_key",
+    "novelty_results",
     "earlier_neighbours",
     "evaluate_planted",
     "label_for",
@@ -348,7 +349,7 @@ def _midrank_percentiles(values: np.ndarray) -> np.ndarray:
 
 def novelty(
     ids: Sequence[int], dates: Sequence[DateLike] | np.ndarray,
-    cohorts: Sequence[tuple[str | None, int | None]], vectors: np.ndarray,
+    cohorts: Sequence[tuple[str | None, int | None]], vectors: np.ndarray | None,
     *, k: int = DEFAULT_K, min_cohort: int = MIN_COHORT,
     earlier: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[NoveltyResult]:
@@ -356,11 +357,28 @@ def novelty(
 
     ``cohorts`` holds (primary category, year) per paper (see :func:`cohort_key`).
     ``earlier``: each paper's nearest earlier papers as (positions, cosines) when already
-    found (by the ANN index, paperscope.ann); by default they are found exactly.
+    found (by the ANN index, paperscope.ann); by default they are found exactly, from
+    ``vectors``.
     """
-    if not len(ids) == len(cohorts) == len(vectors):
-        raise ValueError(f"{len(ids)} ids, {len(cohorts)} cohorts, {len(vectors)} vectors")
-    positions, sims = earlier if earlier is not None else earlier_neighbours(dates, vectors, k)
+    return list(novelty_results(ids, dates, cohorts, vectors, k=k, min_cohort=min_cohort, earlier=earlier))
+
+
+def novelty_results(
+    ids: Sequence[int], dates: Sequence[DateLike] | np.ndarray,
+    cohorts: Sequence[tuple[str | None, int | None]], vectors: np.ndarray | None,
+    *, k: int = DEFAULT_K, min_cohort: int = MIN_COHORT,
+    earlier: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Iterator[NoveltyResult]:
+    """:func:`novelty`, one result at a time (each explanation is made as it is asked for)."""
+    if not len(ids) == len(cohorts):
+        raise ValueError(f"{len(ids)} ids, {len(cohorts)} cohorts")
+    if earlier is None:
+        if vectors is None:
+            raise ValueError("novelty needs the vectors, or each paper's nearest earlier papers")
+        if not len(ids) == len(vectors):
+            raise ValueError(f"{len(ids)} ids, {len(vectors)} vectors")
+        earlier = earlier_neighbours(dates, vectors, k)
+    positions, sims = earlier
     distance = novelty_distance(sims)
     has = ~np.isnan(distance)
 
@@ -388,25 +406,23 @@ def novelty(
             for i in members:
                 cohort_name[i] = f"{category} {year}"
 
-    results: list[NoveltyResult] = []
     for i, paper in enumerate(ids):
         neighbours = [(int(ids[p]), round(float(s), 4)) for p, s in zip(positions[i], sims[i], strict=True) if p >= 0]
         if not has[i]:
-            results.append(NoveltyResult(
+            yield NoveltyResult(
                 int(paper), None, None, None, cohort_name[i], [],
                 "no earlier paper in the corpus to compare with",
-            ))
+            )
             continue
         label = label_for(float(pct[i]), neighbours[0][1])
         nearest = ", ".join(f"#{pid} (cosine {s:.2f})" for pid, s in neighbours)
         note = " — a near-duplicate of earlier work" if neighbours[0][1] >= DUPLICATE_COSINE else ""
         fewer = f" (only {len(neighbours)} earlier papers exist)" if len(neighbours) < k else ""
-        results.append(NoveltyResult(
+        yield NoveltyResult(
             int(paper), round(float(distance[i]), 4), round(float(pct[i]), 1), label, cohort_name[i], neighbours,
             f"distance {distance[i]:.3f} from the {len(neighbours)} nearest earlier papers"
             f"{fewer}: {nearest}{note}; more distant than {pct[i]:.0f}% of {cohort_name[i]}",
-        ))
-    return results
+        )
 
 
 # --- validation: planted near-duplicates -----------------------------------------------------

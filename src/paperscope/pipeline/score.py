@@ -19,20 +19,22 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from paperscope.engine import Engine, open_engine, worker_cache
 from paperscope.store import Store
-from paperscope.store.scores import PaperText, ScoreRow
+from paperscope.store.scores import ScoreRow
 
 __all__ = ["ScoreSummary", "embed_store", "score_impact", "score_novelty", "score_store", "text_hash"]
 
 Progress = Callable[[int], None]
+T = TypeVar("T")
 _EMBED_BATCH = 256
 _IMPACT_BATCH = 2000
 # Below this many papers to embed or score, a local pool costs more than it saves.
@@ -76,40 +78,62 @@ def text_hash(title: str, abstract: str | None) -> str:
 
 
 def embed_store(
-    store: Store, texts: Sequence[PaperText], embedder: Any, summary: ScoreSummary,
+    store: Store, embedder: Any, summary: ScoreSummary,
     on_progress: Progress | None = None, engine: Engine | None = None,
 ) -> str:
     """Embed every paper whose text or model changed; return the model's stored name.
 
-    With an engine that shares the work, workers embed partitions (each loads the model
-    once, by its ``kind``) and this process writes each batch as it comes back."""
+    The texts are read twice, a window at a time (which papers to embed, then their text),
+    so memory does not grow with the corpus. With an engine that shares the work, workers
+    embed partitions (each loads the model once, by its ``kind``) and this process writes
+    each batch as it comes back."""
     from paperscope.embed import paper_text
 
     model = f"{embedder.name}@{embedder.version}"
     known = store.scores.embedded_hashes(model)
-    todo = [(p, h) for p in texts
-            if known.get(p.paper_id) != (h := text_hash(p.title, p.abstract))]
-    summary.unchanged["embeddings"] = len(known) - sum(1 for p, _ in todo if p.paper_id in known)
+    todo: dict[int, str] = {}
+    for p in store.scores.paper_texts():
+        if known.get(p.paper_id) != (h := text_hash(p.title, p.abstract)):
+            todo[p.paper_id] = h
+    summary.unchanged["embeddings"] = len(known) - sum(1 for pid in todo if pid in known)
+    del known
     kind = getattr(embedder, "kind", None)
     shared = engine is not None and kind is not None and engine.shares(len(todo) >= _PARALLEL_FROM)
     # A partition sent out is larger: the static embedder does ~3,000 texts/s, so a small
     # one would cost more to send than to embed.
     size = _EMBED_BATCH * (8 if shared else 1)
-    batches = [todo[start : start + size] for start in range(0, len(todo), size)]
-    parts = [[paper_text(p.title, p.abstract) for p, _ in batch] for batch in batches]
+    sent: deque[list[int]] = deque()  # the papers of each batch out, in order
+
+    def parts() -> Iterator[list[str]]:
+        for batch in _batched((p for p in store.scores.paper_texts() if p.paper_id in todo), size):
+            sent.append([p.paper_id for p in batch])
+            yield [paper_text(p.title, p.abstract) for p in batch]
+
     if shared and engine is not None and kind is not None:
-        results = engine.map(embed_partition, ((kind, part) for part in parts))
+        results: Iterator[np.ndarray] = engine.map(embed_partition, ((kind, part) for part in parts()))
     else:
-        results = (embedder.embed(part) for part in parts)
-    for batch, vectors in zip(batches, results, strict=True):
+        results = (embedder.embed(part) for part in parts())
+    for vectors in results:
+        batch = sent.popleft()
         with store.transaction():
             store.scores.write_embeddings(
-                model, [(p.paper_id, h, v) for (p, h), v in zip(batch, vectors, strict=True)]
+                model, [(pid, todo[pid], v) for pid, v in zip(batch, vectors, strict=True)]
             )
         summary.embedded += len(batch)
         if on_progress:
             on_progress(len(batch))
     return model
+
+
+def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def embed_partition(part: tuple[str, list[str]]) -> np.ndarray:
@@ -121,32 +145,38 @@ def embed_partition(part: tuple[str, list[str]]) -> np.ndarray:
 
 
 def score_impact(
-    store: Store, texts: Sequence[PaperText], summary: ScoreSummary,
-    on_progress: Progress | None = None, engine: Engine | None = None,
+    store: Store, summary: ScoreSummary, on_progress: Progress | None = None, engine: Engine | None = None,
 ) -> None:
     """The AI Score of every paper whose title, abstract, category or the model changed."""
     from paperscope.impact.model import MODEL_VERSION
 
     known = store.scores.score_inputs("impact")
-    todo: list[tuple[PaperText, str]] = []
-    for p in texts:
+    todo: dict[int, str] = {}
+    for p in store.scores.paper_texts():
         inputs = _digest(MODEL_VERSION, p.title, p.abstract or "", p.category or "")
         if known.get(p.paper_id) != inputs:
-            todo.append((p, inputs))
-    summary.unchanged["impact"] = len(known) - sum(1 for p, _ in todo if p.paper_id in known)
-    batches = [todo[start : start + _IMPACT_BATCH] for start in range(0, len(todo), _IMPACT_BATCH)]
-    parts = [([p.title for p, _ in b], [p.abstract or "" for p, _ in b], [p.category for p, _ in b]) for b in batches]
+            todo[p.paper_id] = inputs
+    summary.unchanged["impact"] = len(known) - sum(1 for pid in todo if pid in known)
+    del known
+    sent: deque[list[tuple[int, bool]]] = deque()  # each batch's papers, and whether it has a category
+
+    def parts() -> Iterator[tuple[list[str], list[str], list[str | None]]]:
+        for b in _batched((p for p in store.scores.paper_texts() if p.paper_id in todo), _IMPACT_BATCH):
+            sent.append([(p.paper_id, bool(p.category)) for p in b])
+            yield [p.title for p in b], [p.abstract or "" for p in b], [p.category for p in b]
+
     if engine is not None and engine.shares(len(todo) >= _PARALLEL_FROM):
-        results = engine.map(impact_partition, parts)
+        results: Iterator[np.ndarray] = engine.map(impact_partition, parts())
     else:
-        results = map(impact_partition, parts)
-    for batch, predicted in zip(batches, results, strict=True):
+        results = map(impact_partition, parts())
+    for predicted in results:
+        batch = sent.popleft()
         rows = [
-            ScoreRow(p.paper_id, round(100.0 * float(y), 1), None,
+            ScoreRow(pid, round(100.0 * float(y), 1), None,
                      {"predicted_tncsi_sp": round(float(y), 4),
-                      "read": ["title", "abstract"] + (["category"] if p.category else [])},
-                     inputs)
-            for (p, inputs), y in zip(batch, predicted, strict=True)
+                      "read": ["title", "abstract"] + (["category"] if category else [])},
+                     todo[pid])
+            for (pid, category), y in zip(batch, predicted, strict=True)
         ]
         with store.transaction():
             store.scores.write_scores("impact", MODEL_VERSION, rows)
@@ -190,12 +220,11 @@ def _score_steps(
     summary = ScoreSummary()
     summary.notes.append(works.build(store).line())  # novelty is per work
     grouping = store.works.fingerprint()
-    texts = list(store.scores.paper_texts())  # what every step reads: read once
     model = None
     if "embed" in steps and embedder is not None:
-        model = embed_store(store, texts, embedder, summary, on_progress, engine)
+        model = embed_store(store, embedder, summary, on_progress, engine)
     if "index" in steps and model is not None:
-        index_store(store, texts, model, summary)
+        index_store(store, model, summary)
     if "novelty" in steps and model is not None:
         papers, models = store.scores.scored("novelty")
         if (summary.embedded == 0 and models == {model} and papers == set(store.scores.embedded_hashes(model))
@@ -203,74 +232,98 @@ def _score_steps(
             # Nothing embedded anew, works as they were: every percentile and neighbour is as it was.
             summary.unchanged["novelty"] = len(papers)
         else:
-            score_novelty(store, texts, model, summary)
+            score_novelty(store, model, summary)
             store.artifacts.publish(NOVELTY_WORKS, grouping)
     if "impact" in steps:
-        score_impact(store, texts, summary, on_progress, engine)
+        score_impact(store, summary, on_progress, engine)
     summary.notes.append(store.search.refresh().line())  # search indexes follow the papers
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def index_store(store: Store, texts: Sequence[PaperText], model: str, summary: ScoreSummary) -> None:
+def index_store(store: Store, model: str, summary: ScoreSummary) -> None:
     """Bring the published ANN index of this model's vectors up to date (dated papers only):
-    a changed index is saved as a new generation and published (see ann.py)."""
-    from paperscope.ann import AnnIndex, load_published, publish
+    a changed index is saved as a new generation and published (see ann.py). The vectors
+    are read a window at a time: only the index holds them all."""
+    from paperscope.ann import PARALLEL_FROM, AnnIndex, load_published, publish
 
     if store.artifact_root() is None:
         return
     hashes = store.scores.embedded_hashes(model)
-    if hashes:  # PostgreSQL's own index (pgvector HNSW), for the web app; a no-op on SQLite
-        dim = store.scores.embedding_dim(model)
-        if dim and store.scores.ensure_vector_index(model, dim):
-            summary.notes.append(f"index: built the database's vector index of {model}")
-    dates = {p.paper_id: p.date for p in texts if p.date}
+    dim = store.scores.embedding_dim(model) if hashes else None
+    if dim and store.scores.ensure_vector_index(model, dim):  # PostgreSQL's own (pgvector HNSW); not SQLite
+        summary.notes.append(f"index: built the database's vector index of {model}")
+    days = {p.paper_id: np.datetime64(p.date[:10], "D")
+            for p in store.scores.paper_texts() if p.date and p.paper_id in hashes}
+    wanted = {pid: h for pid, h in hashes.items() if pid in days}
+    del hashes
     index = load_published(store, model)
-    if index is not None and index.embedder == model and index.hashes == {
-        pid: h for pid, h in hashes.items() if pid in dates
-    } and all(index.days[pid] == np.datetime64(dates[pid][:10], "D") for pid in index.days):
+    if index is not None and index.embedder == model and index.hashes == wanted and all(
+        index.days[pid] == days[pid] for pid in index.days
+    ):
         summary.unchanged["index"] = len(index)
         return
-    ids, vectors = store.scores.embeddings(model)
-    keep = [i for i, pid in enumerate(ids) if pid in dates]
     if index is None or index.embedder != model:
-        index = AnnIndex(vectors.shape[1] if len(vectors) else 0, model)
-    added, _removed = index.sync(
-        [ids[i] for i in keep], [dates[ids[i]] for i in keep], vectors[keep], [hashes[ids[i]] for i in keep]
-    )
+        index = AnnIndex(dim or 0, model)
+    index.remove([pid for pid in index.days if pid not in wanted])
+    todo = {pid for pid, h in wanted.items() if index.hashes.get(pid) != h or index.days.get(pid) != days[pid]}
+    threads = 1 if len(todo) < PARALLEL_FROM else 0  # as one add() would choose
+    for ids, vectors in store.scores.embedding_windows(model):
+        keep = [i for i, pid in enumerate(ids) if pid in todo]
+        if keep:
+            papers = [ids[i] for i in keep]
+            index.add(papers, np.array([days[p] for p in papers]), vectors[keep], [wanted[p] for p in papers],
+                      threads=threads)
     publish(store, index)
-    summary.indexed = added
-    summary.unchanged["index"] = len(index) - added
+    summary.indexed = len(todo)
+    summary.unchanged["index"] = len(index) - len(todo)
 
 
-def score_novelty(store: Store, texts: Sequence[PaperText], model: str, summary: ScoreSummary) -> None:
-    """Novelty % of every embedded paper (see novelty.py); rows stored where they changed."""
-    from paperscope.novelty import cohort_key, novelty
+def score_novelty(store: Store, model: str, summary: ScoreSummary) -> None:
+    """Novelty % of every embedded paper (see novelty.py); rows stored where they changed.
 
-    ids, vectors = store.scores.embeddings(model)
-    papers = {p.paper_id: p for p in texts}
+    From ``ANN_FROM`` papers on, the nearest earlier papers come from the ANN index in
+    batches and no vector is read here; below it, exactly, from the works' vectors."""
+    from paperscope.novelty import cohort_key, novelty_results
+
+    embedded = store.scores.embedded_hashes(model)
+    facts = {p.paper_id: (p.date, p.category) for p in store.scores.paper_texts() if p.paper_id in embedded}
     # A paper with neither date nor year cannot be placed after anything: not scored.
-    dated = [i for i, pid in enumerate(ids) if papers[pid].date]
-    if len(dated) < len(ids):
-        summary.notes.append(f"novelty: {len(ids) - len(dated):,} papers without a date left out")
-    ids, vectors = [ids[i] for i in dated], vectors[dated]
+    dated = [pid for pid in sorted(facts) if facts[pid][0]]
+    if len(dated) < len(embedded):
+        summary.notes.append(f"novelty: {len(embedded) - len(dated):,} papers without a date left out")
+    del embedded
     # One work, one novelty: only the paper standing for a work (its earliest version) is
     # compared, so no version is ever another's "nearest earlier paper"; the work's other
     # versions get its figure (below).
-    work_of = store.works.work_ids(ids)
-    works = [i for i, pid in enumerate(ids) if work_of.get(pid, pid) == pid]
-    ids, vectors = [ids[i] for i in works], vectors[works]
+    work_of = store.works.work_ids(dated)
+    ids = [pid for pid in dated if work_of.get(pid, pid) == pid]
     if not ids:
         return
-    dates = [papers[i].date or "" for i in ids]  # every one dated: see `dated`
-    cohorts = [cohort_key(papers[i].category, int(dates[n][:4])) for n, i in enumerate(ids)]
-    results = novelty(ids, dates, cohorts, vectors, earlier=_ann_earlier(store, model, ids, dates))
+    dates = [facts[i][0] or "" for i in ids]  # every one dated: see `dated`
+    cohorts = [cohort_key(facts[i][1], int(dates[n][:4])) for n, i in enumerate(ids)]
+    del facts
+    earlier = _ann_earlier(store, model, ids, dates)
+    vectors = _vectors_of(store, model, ids) if earlier is None else None
+    results = novelty_results(ids, dates, cohorts, vectors, earlier=earlier)
     known = store.scores.score_inputs("novelty")
     versions: dict[int, list[int]] = {}
     for pid, work in work_of.items():
         if pid != work:
             versions.setdefault(work, []).append(pid)
-    rows = []
+    summary.unchanged["novelty"] = 0
+    with store.transaction():
+        for batch in _batched(results, 5_000):
+            rows = list(_novelty_rows(batch, model, versions, known))
+            summary.unchanged["novelty"] += sum(1 + len(versions.get(r.paper, [])) for r in batch) - len(rows)
+            store.scores.write_scores("novelty", model, rows)
+            summary.novelty += len(rows)
+
+
+def _novelty_rows(
+    results: list[Any], model: str, versions: dict[int, list[int]], known: dict[int, str],
+) -> Iterator[ScoreRow]:
+    """The rows of some papers' novelty, and of their works' later versions, where changed."""
     for r in results:
         explanation: dict[str, Any] = {
             "distance": None if r.distance is None else round(float(r.distance), 4),
@@ -285,19 +338,30 @@ def score_novelty(store: Store, texts: Sequence[PaperText], model: str, summary:
                                "text": f"a later version of paper #{r.paper}, whose figure it has: {r.explanation}"}
             inputs = _digest(model, pct, r.label, explanation)
             if known.get(pid) != inputs:
-                rows.append(ScoreRow(pid, pct, r.label, explanation, inputs))
-    summary.unchanged["novelty"] = len(results) + sum(map(len, versions.values())) - len(rows)
-    with store.transaction():
-        store.scores.write_scores("novelty", model, rows)
-    summary.novelty = len(rows)
+                yield ScoreRow(pid, pct, r.label, explanation, inputs)
+
+
+def _vectors_of(store: Store, model: str, ids: list[int]) -> np.ndarray:
+    """The vectors of these papers (ids ascending), read a window at a time."""
+    wanted = set(ids)
+    parts = []
+    for window, vectors in store.scores.embedding_windows(model):
+        keep = [i for i, pid in enumerate(window) if pid in wanted]
+        if keep:
+            parts.append(vectors[keep])
+    return np.concatenate(parts)
 
 
 _SPARE = 4  # neighbours asked for beyond DEFAULT_K, for those that are other versions
 
 
+_QUERIES = 20_000  # papers whose nearest earlier papers are asked of the index at once
+
+
 def _ann_earlier(store: Store, model: str, ids: list[int], dates: list[str]) -> Any:
     """(positions, cosines) of each paper's nearest earlier papers from the ANN index when the
-    corpus is large enough for it to pay (``ANN_FROM``), else None: exact search."""
+    corpus is large enough for it to pay (``ANN_FROM``), else None: exact search. The
+    queries are the index's own vectors, a batch at a time."""
     from paperscope.ann import load_published
     from paperscope.novelty import DEFAULT_K
 
@@ -306,16 +370,18 @@ def _ann_earlier(store: Store, model: str, ids: list[int], dates: list[str]) -> 
     index = load_published(store, model)
     if index is None or not set(ids) <= index.days.keys():
         return None  # the index lags the vectors (run without the index step): exact
-    rows = [index.vector(pid) for pid in ids]
-    if any(v is None for v in rows):
-        return None
-    vectors = np.stack(rows) if rows else np.zeros((0, index.ndim), np.float32)  # type: ignore[arg-type]
-    # The index holds every version of a work; only the papers standing for works count,
-    # so a few more are asked for and the first DEFAULT_K of those kept.
-    found, sims = index.search(vectors, DEFAULT_K + _SPARE, before=[d[:10] for d in dates])
     position = {pid: i for i, pid in enumerate(ids)}
-    positions = np.vectorize(lambda pid: position.get(int(pid), -1), otypes=[np.int64])(found)
-    keep = np.argsort(positions < 0, axis=1, kind="stable")[:, :DEFAULT_K]  # valid first, order kept
-    positions = np.take_along_axis(positions, keep, axis=1)
-    sims = np.where(positions >= 0, np.take_along_axis(sims, keep, axis=1), -np.inf)
-    return positions, sims
+    lookup = np.vectorize(lambda pid: position.get(int(pid), -1), otypes=[np.int64])
+    out_positions, out_sims = [], []
+    for start in range(0, len(ids), _QUERIES):
+        batch = ids[start : start + _QUERIES]
+        # The index holds every version of a work; only the papers standing for works count,
+        # so a few more are asked for and the first DEFAULT_K of those kept.
+        found, sims = index.search(index.vectors(batch), DEFAULT_K + _SPARE,
+                                   before=[d[:10] for d in dates[start : start + _QUERIES]])
+        positions = lookup(found)
+        keep = np.argsort(positions < 0, axis=1, kind="stable")[:, :DEFAULT_K]  # valid first, order kept
+        positions = np.take_along_axis(positions, keep, axis=1)
+        out_positions.append(positions)
+        out_sims.append(np.where(positions >= 0, np.take_along_axis(sims, keep, axis=1), -np.inf))
+    return np.concatenate(out_positions), np.concatenate(out_sims)

@@ -52,13 +52,17 @@ class ScoreStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def paper_texts(self) -> Iterator[PaperText]:
-        for pid, title, abstract, primary, code, first_date, year in self.db.execute(
-            "SELECT id, title, abstract, primary_category, category_code, first_date, year"
-            " FROM papers ORDER BY id"
-        ):
-            yield PaperText(pid, title, abstract, primary or code,
-                            first_date or (f"{year:04d}" if year else None))
+    def paper_texts(self, window: int = 5_000) -> Iterator[PaperText]:
+        """Every paper's text, by id, read ``window`` ids at a time: any corpus streams, on
+        either backend, while the caller writes between windows."""
+        (last,) = self.db.execute("SELECT max(id) FROM papers").fetchone()
+        for low in range(0, (last or -1) + 1, window):
+            for pid, title, abstract, primary, code, first_date, year in self.db.execute(
+                "SELECT id, title, abstract, primary_category, category_code, first_date, year"
+                " FROM papers WHERE id >= ? AND id < ? ORDER BY id", (low, low + window)
+            ).fetchall():
+                yield PaperText(pid, title, abstract, primary or code,
+                                first_date or (f"{year:04d}" if year else None))
 
     def embedded_hashes(self, model: str) -> dict[int, str]:
         return dict(self.db.execute(
@@ -92,6 +96,10 @@ class ScoreStore:
     def embeddings(self, model: str) -> tuple[list[int], np.ndarray]:
         """Every stored vector of a model: (paper ids, n × dim matrix), by paper id."""
         return vectors.read_all(self.db, model)
+
+    def embedding_windows(self, model: str, window: int = 20_000) -> Iterator[tuple[list[int], np.ndarray]]:
+        """The stored vectors of a model a window of paper ids at a time: (paper ids, matrix)."""
+        return vectors.read_windows(self.db, model, window)
 
     def score_inputs(self, kind: str) -> dict[int, str]:
         return dict(self.db.execute(

@@ -11,6 +11,7 @@ Nearest-neighbour indexes (docs/storage.md says which serves what, and why):
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from paperscope.store.db import Database
@@ -49,22 +50,32 @@ def read_all(db: Database, model: str) -> tuple[list[int], np.ndarray]:
     """Every stored vector of a model: (paper ids, n × dim matrix), by paper id."""
     import numpy as np
 
-    ids: list[int] = []
-    chunks: list[Any] = []
-    dim = 0
-    for pid, d, value in db.execute(
-        f"SELECT paper_id, dim, {column(db)} FROM embeddings WHERE model = ? ORDER BY paper_id", (model,)
-    ):
-        ids.append(pid)
-        chunks.append(value)
-        dim = d
-    if not ids:
+    windows = list(read_windows(db, model))
+    if not windows:
         return [], np.zeros((0, 0), dtype=np.float32)
+    return [pid for ids, _ in windows for pid in ids], np.concatenate([v for _, v in windows])
+
+
+def read_windows(db: Database, model: str, window: int = 20_000) -> Iterator[tuple[list[int], np.ndarray]]:
+    """The stored vectors of a model, ``window`` paper ids at a time: (paper ids, matrix)."""
+    (last,) = db.execute("SELECT max(paper_id) FROM embeddings WHERE model = ?", (model,)).fetchone()
+    for low in range(0, (last or -1) + 1, window):
+        rows = db.execute(
+            f"SELECT paper_id, dim, {column(db)} FROM embeddings WHERE model = ? AND paper_id >= ? AND paper_id < ?"
+            " ORDER BY paper_id", (model, low, low + window),
+        ).fetchall()
+        if rows:
+            yield [pid for pid, _, _ in rows], _matrix(db, [value for _, _, value in rows], rows[0][1])
+
+
+def _matrix(db: Database, values: list[Any], dim: int) -> np.ndarray:
+    import numpy as np
+
     if db.dialect == "sqlite":
-        return ids, np.frombuffer(b"".join(chunks), dtype=np.float32).reshape(len(ids), dim)
+        return np.frombuffer(b"".join(values), dtype=np.float32).reshape(len(values), dim)
     # vector_send's form: per row a 4-byte header (dim, unused), then dim big-endian float32s.
-    rows = np.frombuffer(b"".join(bytes(c) for c in chunks), dtype=np.uint8).reshape(len(ids), 4 + 4 * dim)
-    return ids, np.ascontiguousarray(rows[:, 4:]).view(">f4").astype(np.float32)
+    rows = np.frombuffer(b"".join(bytes(c) for c in values), dtype=np.uint8).reshape(len(values), 4 + 4 * dim)
+    return np.ascontiguousarray(rows[:, 4:]).view(">f4").astype(np.float32)
 
 
 # --- PostgreSQL: a pgvector HNSW index per embedding model --------------------------------
