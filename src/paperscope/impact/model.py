@@ -62,18 +62,31 @@ def _hash(token: str, bits: int) -> int:
 def hashed_counts(text: str) -> tuple[np.ndarray, np.ndarray]:
     """Give (feature index, count) of a text's word 1–2-grams and in-word char 3–5-grams."""
     words = _WORD.findall(text)
-    keys: list[int] = [_hash(w, WORD_BITS) for w in words]
+    keys: list[int] = [_word_key(w) for w in words]
     keys += [_hash(f"{a} {b}", WORD_BITS) for a, b in pairwise(words)]
-    offset = 1 << WORD_BITS
-    for word in set(words):
-        padded = f" {word} "
-        # Counted once per distinct word: the char block describes vocabulary, not length.
-        for n in CHAR_NGRAMS:
-            keys += [offset + _hash(padded[i:i + n], CHAR_BITS) for i in range(len(padded) - n + 1)]
-    if not keys:
+    # Counted once per distinct word: the char block describes vocabulary, not length.
+    parts = [np.asarray(keys, dtype=np.int64), *(_char_keys(word) for word in set(words))]
+    found = np.concatenate(parts)
+    if not len(found):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-    index, count = np.unique(np.asarray(keys, dtype=np.int64), return_counts=True)
+    index, count = np.unique(found, return_counts=True)
     return index, count.astype(np.float64)
+
+
+# Words recur across papers (Zipf): their hashes are kept rather than computed again (the
+# features are the same; predict() runs 1.7× faster). ~130k words: ~40 MB per process.
+@lru_cache(maxsize=1 << 17)
+def _word_key(word: str) -> int:
+    return _hash(word, WORD_BITS)
+
+
+@lru_cache(maxsize=1 << 17)
+def _char_keys(word: str) -> np.ndarray:
+    """The char 3–5-gram features of one word, padded with a space each side."""
+    padded = f" {word} "
+    offset = 1 << WORD_BITS
+    return np.array([offset + _hash(padded[i:i + n], CHAR_BITS)
+                     for n in CHAR_NGRAMS for i in range(len(padded) - n + 1)], dtype=np.int64)
 
 
 def count_matrix(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
