@@ -48,12 +48,12 @@ __all__ = [
     "NoveltyResult",
     "auroc",
     "cohort_key",
-    "novelty_results",
     "earlier_neighbours",
     "evaluate_planted",
     "label_for",
     "novelty",
     "novelty_distance",
+    "novelty_results",
 ]
 
 DEFAULT_K = 5
