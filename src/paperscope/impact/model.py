@@ -73,8 +73,8 @@ def hashed_counts(text: str) -> tuple[np.ndarray, np.ndarray]:
     return index, count.astype(np.float64)
 
 
-# Words recur across papers (Zipf): their hashes are kept rather than computed again (the
-# features are the same; predict() runs 1.7× faster). ~130k words: ~40 MB per process.
+# Words recur across papers (Zipf): their hashes are kept rather than computed again; the
+# features are the same (benchmarks/impact_features.py). ~130k words: ~40 MB per process.
 @lru_cache(maxsize=1 << 17)
 def _word_key(word: str) -> int:
     return _hash(word, WORD_BITS)
