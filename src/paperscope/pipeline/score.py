@@ -20,13 +20,14 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
+from paperscope.batches import batched
 from paperscope.engine import Engine, open_engine, worker_cache
 from paperscope.store import Store
 from paperscope.store.scores import ScoreRow
@@ -34,7 +35,6 @@ from paperscope.store.scores import ScoreRow
 __all__ = ["ScoreSummary", "embed_store", "score_impact", "score_novelty", "score_store", "text_hash"]
 
 Progress = Callable[[int], None]
-T = TypeVar("T")
 _EMBED_BATCH = 256
 _IMPACT_BATCH = 2000
 # Below this many papers to embed or score, a local pool costs more than it saves.
@@ -105,7 +105,7 @@ def embed_store(
     sent: deque[list[int]] = deque()  # the papers of each batch out, in order
 
     def parts() -> Iterator[list[str]]:
-        for batch in _batched((p for p in store.scores.paper_texts() if p.paper_id in todo), size):
+        for batch in batched((p for p in store.scores.paper_texts() if p.paper_id in todo), size):
             sent.append([p.paper_id for p in batch])
             yield [paper_text(p.title, p.abstract) for p in batch]
 
@@ -123,17 +123,6 @@ def embed_store(
         if on_progress:
             on_progress(len(batch))
     return model
-
-
-def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    batch: list[T] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def embed_partition(part: tuple[str, list[str]]) -> np.ndarray:
@@ -161,7 +150,7 @@ def score_impact(
     sent: deque[list[tuple[int, bool]]] = deque()  # each batch's papers, and whether it has a category
 
     def parts() -> Iterator[tuple[list[str], list[str], list[str | None]]]:
-        for b in _batched((p for p in store.scores.paper_texts() if p.paper_id in todo), _IMPACT_BATCH):
+        for b in batched((p for p in store.scores.paper_texts() if p.paper_id in todo), _IMPACT_BATCH):
             sent.append([(p.paper_id, bool(p.category)) for p in b])
             yield [p.title for p in b], [p.abstract or "" for p in b], [p.category for p in b]
 
@@ -313,7 +302,7 @@ def score_novelty(store: Store, model: str, summary: ScoreSummary) -> None:
             versions.setdefault(work, []).append(pid)
     summary.unchanged["novelty"] = 0
     with store.transaction():
-        for batch in _batched(results, 5_000):
+        for batch in batched(results, 5_000):
             rows = list(_novelty_rows(batch, model, versions, known))
             summary.unchanged["novelty"] += sum(1 + len(versions.get(r.paper, [])) for r in batch) - len(rows)
             store.scores.write_scores("novelty", model, rows)

@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from paperscope.batches import batched
 from paperscope.store.db import Database, any_of
 from paperscope.store.overrides import Override, add_override, read_overrides
 from paperscope.store.records import (
@@ -279,7 +280,7 @@ class ResearcherStore:
         c.execute("DELETE FROM researcher_ids")
         c.execute("DELETE FROM researcher_mentions")
         c.execute("DELETE FROM researchers")
-        for chunk in _batched(researchers, 5_000):
+        for chunk in batched(researchers, 5_000):
             c.executemany(
                 "INSERT INTO researchers (id, name, name_key, block, orcid, page, mentions)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -294,7 +295,7 @@ class ResearcherStore:
                 [(r.id, scheme, value) for r in chunk for scheme, value in r.ids],
             )
         c.executemany("DELETE FROM resolve_blocks WHERE block = ?", [(b,) for b in stale])
-        for answers in _batched(blocks, 2_000):
+        for answers in batched(blocks, 2_000):
             c.executemany(
                 "INSERT INTO resolve_blocks (block, fingerprint, labels) VALUES (?, ?, ?) ON CONFLICT (block)"
                 " DO UPDATE SET fingerprint = excluded.fingerprint, labels = excluded.labels",
@@ -457,17 +458,6 @@ class ResearcherStore:
                 (f"researcher:{page}",),
             )
         }
-
-
-def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
