@@ -179,7 +179,7 @@ def _resolve_round(
             now = rs.input_marker()
             if now != marker:
                 summary.arrived = max(now[0] - marker[0], 1)
-            rs.replace((ResearcherRow(*r) for r in spill.read("researchers")), spill.read("answers"), stale)
+            rs.replace(map(_researcher_row, spill.read("researchers")), spill.read("answers"), stale)
     summary.researchers = ids.given
     return summary
 
@@ -311,7 +311,13 @@ def _resolve_bucket(
 
 
 def _researcher_tuple(r: ResearcherRow) -> tuple[Any, ...]:
+    """A researcher as plain values, to wait on disk (marshal)."""
     return (r.id, r.name, r.name_key, r.block, r.orcid, r.page, r.mentions, sorted(r.ids))
+
+
+def _researcher_row(values: tuple[Any, ...]) -> ResearcherRow:
+    rid, name, name_key, block, orcid, page, mentions, ids = values
+    return ResearcherRow(rid, name, name_key, block, orcid, page, mentions, set(ids))
 
 
 # --- clustering: partitions of name blocks, on the engine's workers where there is much to do ---

@@ -210,10 +210,12 @@ def _score_steps(
     summary.notes.append(works.build(store).line())  # novelty is per work
     grouping = store.works.fingerprint()
     model = None
+    facts: dict[int, tuple[str | None, str | None]] | None = None  # read once for index and novelty
     if "embed" in steps and embedder is not None:
         model = embed_store(store, embedder, summary, on_progress, engine)
     if "index" in steps and model is not None:
-        index_store(store, model, summary)
+        facts = _paper_facts(store)
+        index_store(store, model, summary, facts)
     if "novelty" in steps and model is not None:
         papers, models = store.scores.scored("novelty")
         if (summary.embedded == 0 and models == {model} and papers == set(store.scores.embedded_hashes(model))
@@ -221,7 +223,7 @@ def _score_steps(
             # Nothing embedded anew, works as they were: every percentile and neighbour is as it was.
             summary.unchanged["novelty"] = len(papers)
         else:
-            score_novelty(store, model, summary)
+            score_novelty(store, model, summary, facts if facts is not None else _paper_facts(store))
             store.artifacts.publish(NOVELTY_WORKS, grouping)
     if "impact" in steps:
         score_impact(store, summary, on_progress, engine)
@@ -230,7 +232,14 @@ def _score_steps(
     return summary
 
 
-def index_store(store: Store, model: str, summary: ScoreSummary) -> None:
+def _paper_facts(store: Store) -> dict[int, tuple[str | None, str | None]]:
+    """Every paper's (date, primary category): what the index and novelty read of it."""
+    return {p.paper_id: (p.date, p.category) for p in store.scores.paper_texts()}
+
+
+def index_store(
+    store: Store, model: str, summary: ScoreSummary, facts: dict[int, tuple[str | None, str | None]],
+) -> None:
     """Bring the published ANN index of this model's vectors up to date (dated papers only):
     a changed index is saved as a new generation and published (see ann.py). The vectors
     are read a window at a time: only the index holds them all."""
@@ -242,8 +251,7 @@ def index_store(store: Store, model: str, summary: ScoreSummary) -> None:
     dim = store.scores.embedding_dim(model) if hashes else None
     if dim and store.scores.ensure_vector_index(model, dim):  # PostgreSQL's own (pgvector HNSW); not SQLite
         summary.notes.append(f"index: built the database's vector index of {model}")
-    days = {p.paper_id: np.datetime64(p.date[:10], "D")
-            for p in store.scores.paper_texts() if p.date and p.paper_id in hashes}
+    days = {pid: np.datetime64(date[:10], "D") for pid, (date, _) in facts.items() if date and pid in hashes}
     wanted = {pid: h for pid, h in hashes.items() if pid in days}
     del hashes
     index = load_published(store, model)
@@ -268,7 +276,9 @@ def index_store(store: Store, model: str, summary: ScoreSummary) -> None:
     summary.unchanged["index"] = len(index) - len(todo)
 
 
-def score_novelty(store: Store, model: str, summary: ScoreSummary) -> None:
+def score_novelty(
+    store: Store, model: str, summary: ScoreSummary, facts: dict[int, tuple[str | None, str | None]],
+) -> None:
     """Novelty % of every embedded paper (see novelty.py); rows stored where they changed.
 
     From ``ANN_FROM`` papers on, the nearest earlier papers come from the ANN index in
@@ -276,9 +286,8 @@ def score_novelty(store: Store, model: str, summary: ScoreSummary) -> None:
     from paperscope.novelty import cohort_key, novelty_results
 
     embedded = store.scores.embedded_hashes(model)
-    facts = {p.paper_id: (p.date, p.category) for p in store.scores.paper_texts() if p.paper_id in embedded}
     # A paper with neither date nor year cannot be placed after anything: not scored.
-    dated = [pid for pid in sorted(facts) if facts[pid][0]]
+    dated = [pid for pid in sorted(embedded) if pid in facts and facts[pid][0]]
     if len(dated) < len(embedded):
         summary.notes.append(f"novelty: {len(embedded) - len(dated):,} papers without a date left out")
     del embedded
@@ -291,7 +300,6 @@ def score_novelty(store: Store, model: str, summary: ScoreSummary) -> None:
         return
     dates = [facts[i][0] or "" for i in ids]  # every one dated: see `dated`
     cohorts = [cohort_key(facts[i][1], int(dates[n][:4])) for n, i in enumerate(ids)]
-    del facts
     earlier = _ann_earlier(store, model, ids, dates)
     vectors = _vectors_of(store, model, ids) if earlier is None else None
     results = novelty_results(ids, dates, cohorts, vectors, earlier=earlier)
