@@ -25,6 +25,7 @@ import gzip
 import io
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -76,17 +77,21 @@ class PeakMemory:
 
 
 def run_stage(name: str, command: list[str], env: dict[str, str]) -> dict[str, object]:
-    """Run one command; its wall time, peak memory and last output lines."""
+    """Run one command; its wall time, CPU time (its whole process tree), peak memory and
+    last output lines. CPU seconds hold when the machine is shared; wall time does not."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     with (subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True) as proc,  # noqa: S603
           PeakMemory(proc.pid) as memory):
         out, _ = proc.communicate()
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     if proc.returncode != 0:
         raise SystemExit(f"{name} failed ({proc.returncode}):\n{out[-3000:]}")
     lines = [line for line in out.splitlines() if line.strip() and not line.startswith(("\r", " ⠋"))]
-    return {"stage": name, "seconds": round(seconds, 1), "peak_process_mb": round(memory.largest / 2**20),
-            "peak_tree_mb": round(memory.total / 2**20), "output": lines[-3:]}
+    return {"stage": name, "seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1), "peak_process_mb": round(memory.largest / 2**20),
+            "peak_tree_mb": round(memory.total / 2**20), "output": lines[-4:]}
 
 
 def resolution_quality(db: str, truth: Path, env: dict[str, str]) -> dict[str, float]:
@@ -141,8 +146,8 @@ def main() -> None:
     def stage(name: str, command: list[str]) -> dict[str, object]:
         result = run_stage(name, command, env)
         results.append(result)
-        print(f"{name}: {result['seconds']} s, largest process {result['peak_process_mb']} MB,"
-              f" tree {result['peak_tree_mb']} MB | {' / '.join(result['output'])[:300]}", flush=True)
+        print(f"{name}: {result['seconds']} s ({result['cpu_seconds']} s of CPU), largest process {result['peak_process_mb']} MB,"
+              f" tree {result['peak_tree_mb']} MB | {' / '.join(result['output'])[:600]}", flush=True)
         return result
 
     if "ingest" in stages:

@@ -47,9 +47,12 @@ def test_nearest_papers_agree_with_brute_force(corpus, index: AnnIndex) -> None:
     truth = vectors[queries] @ vectors.T
     top = ids[np.argsort(-truth, axis=1)[:, :10]]
     assert recall_at(found, top) >= 0.95
-    # A paper's nearest is itself (or an identical text listed twice: cosine 1 as well).
+    # A paper's nearest is itself (or an identical text listed twice: cosine 1 as well), up
+    # to the float16 the index stores its vectors in (ann.DTYPE: about 3 decimals).
     assert np.mean([q in row for q, row in zip(ids[queries], found, strict=True)]) >= 0.97
-    assert np.mean(sims[:, 0] >= 0.9999) >= 0.97
+    assert np.mean(sims[:, 0] >= 0.999) >= 0.97
+    np.testing.assert_allclose(sims[:, 1:], (vectors[queries] @ vectors.T)[
+        np.arange(len(queries))[:, None], found[:, 1:] - 1], atol=2e-3)
     assert np.all(np.diff(sims, axis=1) <= 1e-6)  # best first
 
 
@@ -77,7 +80,7 @@ def test_a_query_with_few_earlier_papers_is_answered_exactly(corpus, index: AnnI
     found, sims = index.search(queries, 5, before=early)
     truth, true_sims = NeighbourIndex.build(ids, dates, vectors).search_earlier(queries, early, 5)
     np.testing.assert_array_equal(found, truth)
-    np.testing.assert_allclose(sims, true_sims, atol=1e-5)
+    np.testing.assert_allclose(sims, true_sims, atol=1e-3)  # the index's vectors are float16
 
 
 def test_saved_index_loads_to_the_same_answers_and_damage_is_named(
@@ -89,7 +92,8 @@ def test_saved_index_loads_to_the_same_answers_and_damage_is_named(
     assert loaded.embedder == "static-test" and len(loaded) == len(ids)
     assert loaded.hashes[int(ids[5])] == f"h{ids[5]}"
     np.testing.assert_array_equal(loaded.search(vectors[:50], 10)[0], index.search(vectors[:50], 10)[0])
-    np.testing.assert_allclose(loaded.vector(int(ids[9])), vectors[9], atol=1e-6)
+    np.testing.assert_allclose(loaded.vector(int(ids[9])), vectors[9], atol=1e-3)  # float16, unit again
+    assert abs(np.linalg.norm(loaded.vector(int(ids[9]))) - 1.0) < 1e-6
 
     with pytest.raises(IndexFileError, match="no nearest-neighbour index"):
         AnnIndex.load(tmp_path / "nowhere")

@@ -32,6 +32,7 @@ from paperscope.names import fold_name, split_name
 from paperscope.resolve.blocking import block_key, name_variants_key
 from paperscope.resolve.cluster import cluster
 from paperscope.resolve.mentions import Mention
+from paperscope.steps import StepTimes
 from paperscope.store import Store
 from paperscope.store.researchers import MentionKey, MentionRow, PaperContext, ResearcherRow
 from paperscope.store.search import RefreshSummary
@@ -60,6 +61,7 @@ class ResolveSummary:
     rounds: int = 1              # runs over the mentions: more when an ingest added some meanwhile
     arrived: int = 0             # mentions that arrived during the last round: not resolved yet
     works: str | None = None     # the regrouping of papers into works that came first
+    steps: StepTimes = field(default_factory=StepTimes)
 
     def line(self) -> str:
         text = (
@@ -79,6 +81,8 @@ class ResolveSummary:
             text += f"\n  {self.works}"
         if self.search is not None:
             text += f"\n  {self.search.line()}"
+        if self.steps:
+            text += f"\n  {self.steps.line()}"
         return text
 
 
@@ -113,28 +117,31 @@ def resolve_store(
     from paperscope import works
 
     started = time.perf_counter()
+    steps = StepTimes()
     with store.locks.hold("resolve", command):
-        grouped = works.build(store)  # profiles count works: regrouped with every resolve
+        with steps.step("works"):
+            grouped = works.build(store)  # profiles count works: regrouped with every resolve
         with ExitStack() as stack:
             if engine is None:
                 engine = stack.enter_context(open_engine(db_url=store.url))
-            summary = _resolve_round(store, engine, full, on_progress)
+            summary = _resolve_round(store, engine, full, on_progress, steps)
             while summary.arrived and summary.rounds < rounds:
-                again = _resolve_round(store, engine, False, on_progress)
+                again = _resolve_round(store, engine, False, on_progress, steps)
                 again.rounds = summary.rounds + 1
                 again.blocks_clustered += summary.blocks_clustered
                 summary = again
     # Researchers' names are searched: a running web app (or a later `search`) finds the
     # new ones from now on, not only after the next `score`. Papers not indexed yet are
     # indexed too (work `score` would otherwise do).
-    summary.search = store.search.refresh()
+    with steps.step("search"):
+        summary.search = store.search.refresh()
     summary.works = grouped.line()
     summary.seconds = time.perf_counter() - started
     return summary
 
 
 def _resolve_round(
-    store: Store, engine: Engine, full: bool, on_progress: Callable[[int], None] | None
+    store: Store, engine: Engine, full: bool, on_progress: Callable[[int], None] | None, steps: StepTimes,
 ) -> ResolveSummary:
     """One pass: read the mentions, cluster the changed blocks, write the researchers.
 
@@ -144,23 +151,24 @@ def _resolve_round(
     for the one transaction that stores them. A block never spans buckets, and the blocks
     of the papers an override names share the first, so that overrides apply as before.
     """
-    summary = ResolveSummary()
+    summary = ResolveSummary(steps=steps)
     rs = store.researchers
-    marker = rs.input_marker()
-    page_names = _page_evidence(rs.page_papers())
-    overrides = rs.overrides()
-    summary.overrides = len(overrides)
-    keys = _override_papers(store, overrides) if overrides else {}
-    names = _NameBlocks(rs.mention_names())
-    forced = names.roots_of(
-        name for paper in rs.paper_contexts(keys.values()).values() for name, _ in paper.authors.values()
-    )
-    buckets = 1 + marker[0] // _BUCKET_MENTIONS
-    ids = _Ids(rs.last_researcher_id())
     with tempfile.TemporaryDirectory(prefix="paperscope-resolve-") as tmp:
         spill = _Spill(Path(tmp))
-        seen = _spill_mentions(rs.mentions(), names, forced, buckets, spill, summary)
-        summary.blocks = len(seen)
+        with steps.step("read"):
+            marker = rs.input_marker()
+            page_names = _page_evidence(rs.page_papers())
+            overrides = rs.overrides()
+            summary.overrides = len(overrides)
+            keys = _override_papers(store, overrides) if overrides else {}
+            names = _NameBlocks(rs.mention_names())
+            forced = names.roots_of(
+                name for paper in rs.paper_contexts(keys.values()).values() for name, _ in paper.authors.values()
+            )
+            buckets = 1 + marker[0] // _BUCKET_MENTIONS
+            ids = _Ids(rs.last_researcher_id())
+            seen = _spill_mentions(rs.mentions(), names, forced, buckets, spill, summary)
+            summary.blocks = len(seen)
         for bucket in range(buckets + 1):  # bucket 0 holds the overrides' blocks
             blocks: dict[str, list[MentionRow]] = defaultdict(list)
             for pid, mention, name, version, key, root in spill.read(f"mentions-{bucket}"):
@@ -173,13 +181,14 @@ def _resolve_round(
             )
             spill.write("researchers", [_researcher_tuple(r) for r in researchers])
             spill.write("answers", answers)
-        stale = rs.cached_blocks() - seen
-        with store.transaction():
-            # Checked under the write lock: nothing can be added between this and the commit.
-            now = rs.input_marker()
-            if now != marker:
-                summary.arrived = max(now[0] - marker[0], 1)
-            rs.replace(map(_researcher_row, spill.read("researchers")), spill.read("answers"), stale)
+        with steps.step("write"):
+            stale = rs.cached_blocks() - seen
+            with store.transaction():
+                # Checked under the write lock: nothing can be added between this and the commit.
+                now = rs.input_marker()
+                if now != marker:
+                    summary.arrived = max(now[0] - marker[0], 1)
+                rs.replace(map(_researcher_row, spill.read("researchers")), spill.read("answers"), stale)
     summary.researchers = ids.given
     return summary
 
@@ -291,23 +300,25 @@ def _resolve_bucket(
     on_progress: Callable[[int], None] | None,
 ) -> tuple[list[ResearcherRow], list[tuple[str, tuple[str, dict[str, Any]]]]]:
     """Some whole blocks → their researchers, and the answers of the blocks clustered anew."""
-    cache = store.researchers.block_cache(blocks)
-    fingerprints = {b: _fingerprint(rows, page_names) for b, rows in blocks.items()}
-    todo = [b for b in sorted(blocks) if full or cache.get(b, ("",))[0] != fingerprints[b]]
-    redo = set(todo)
-    answers = {b: cache[b] for b in blocks if b in cache and b not in redo}
-    for chunk, answered in _cluster_chunks(store, engine, todo, blocks, page_names):
-        for b, answer in answered.items():
-            answers[b] = (fingerprints[b], answer)
-        summary.blocks_clustered += len(chunk)
-        if on_progress:
-            on_progress(sum(len(blocks[b]) for b in chunk))
-    clusters = _Clusters(answers)
-    for oid, action, payload in overrides:
-        problem = clusters.apply(action, payload, keys)
-        if problem:
-            summary.override_problems.append(f"#{oid} {action}: {problem}")
-    return _researchers(store, clusters, blocks, page_names, ids), [(b, answers[b]) for b in todo]
+    with summary.steps.step("cluster"):
+        cache = store.researchers.block_cache(blocks)
+        fingerprints = {b: _fingerprint(rows, page_names) for b, rows in blocks.items()}
+        todo = [b for b in sorted(blocks) if full or cache.get(b, ("",))[0] != fingerprints[b]]
+        redo = set(todo)
+        answers = {b: cache[b] for b in blocks if b in cache and b not in redo}
+        for chunk, answered in _cluster_chunks(store, engine, todo, blocks, page_names):
+            for b, answer in answered.items():
+                answers[b] = (fingerprints[b], answer)
+            summary.blocks_clustered += len(chunk)
+            if on_progress:
+                on_progress(sum(len(blocks[b]) for b in chunk))
+    with summary.steps.step("researchers"):
+        clusters = _Clusters(answers)
+        for oid, action, payload in overrides:
+            problem = clusters.apply(action, payload, keys)
+            if problem:
+                summary.override_problems.append(f"#{oid} {action}: {problem}")
+        return _researchers(store, clusters, blocks, page_names, ids), [(b, answers[b]) for b in todo]
 
 
 def _researcher_tuple(r: ResearcherRow) -> tuple[Any, ...]:

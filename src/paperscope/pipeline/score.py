@@ -29,6 +29,7 @@ import numpy as np
 
 from paperscope.batches import batched
 from paperscope.engine import Engine, open_engine, worker_cache
+from paperscope.steps import StepTimes
 from paperscope.store import Store
 from paperscope.store.scores import ScoreRow
 
@@ -55,6 +56,7 @@ class ScoreSummary:
     impact: int = 0
     unchanged: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    steps: StepTimes = field(default_factory=StepTimes)
     notes: list[str] = field(default_factory=list)
 
     def line(self) -> str:
@@ -63,6 +65,8 @@ class ScoreSummary:
             f"score: embedded {self.embedded:,} papers, indexed {self.indexed:,}, novelty for {self.novelty:,},"
             f" AI Score for {self.impact:,} (unchanged: {kept or 'none'}; {self.seconds:.1f} s)"
         )
+        if self.steps:
+            text += f"\n  {self.steps.line()}"
         return "\n".join([text, *(f"  {n}" for n in self.notes)])
 
 
@@ -207,27 +211,34 @@ def _score_steps(
 
     started = time.perf_counter()
     summary = ScoreSummary()
-    summary.notes.append(works.build(store).line())  # novelty is per work
-    grouping = store.works.fingerprint()
+    step = summary.steps.step
+    with step("works"):
+        summary.notes.append(works.build(store).line())  # novelty is per work
+        grouping = store.works.fingerprint()
     model = None
     facts: dict[int, tuple[str | None, str | None]] | None = None  # read once for index and novelty
     if "embed" in steps and embedder is not None:
-        model = embed_store(store, embedder, summary, on_progress, engine)
+        with step("embed"):
+            model = embed_store(store, embedder, summary, on_progress, engine)
     if "index" in steps and model is not None:
-        facts = _paper_facts(store)
-        index_store(store, model, summary, facts)
+        with step("index"):
+            facts = _paper_facts(store)
+            index_store(store, model, summary, facts)
     if "novelty" in steps and model is not None:
-        papers, models = store.scores.scored("novelty")
-        if (summary.embedded == 0 and models == {model} and papers == set(store.scores.embedded_hashes(model))
-                and (store.artifacts.current(NOVELTY_WORKS) or 0) == grouping):
-            # Nothing embedded anew, works as they were: every percentile and neighbour is as it was.
-            summary.unchanged["novelty"] = len(papers)
-        else:
-            score_novelty(store, model, summary, facts if facts is not None else _paper_facts(store))
-            store.artifacts.publish(NOVELTY_WORKS, grouping)
+        with step("novelty"):
+            papers, models = store.scores.scored("novelty")
+            if (summary.embedded == 0 and models == {model} and papers == set(store.scores.embedded_hashes(model))
+                    and (store.artifacts.current(NOVELTY_WORKS) or 0) == grouping):
+                # Nothing embedded anew, works as they were: every percentile and neighbour is as it was.
+                summary.unchanged["novelty"] = len(papers)
+            else:
+                score_novelty(store, model, summary, facts if facts is not None else _paper_facts(store))
+                store.artifacts.publish(NOVELTY_WORKS, grouping)
     if "impact" in steps:
-        score_impact(store, summary, on_progress, engine)
-    summary.notes.append(store.search.refresh().line())  # search indexes follow the papers
+        with step("impact"):
+            score_impact(store, summary, on_progress, engine)
+    with step("search"):
+        summary.notes.append(store.search.refresh().line())  # search indexes follow the papers
     summary.seconds = time.perf_counter() - started
     return summary
 
