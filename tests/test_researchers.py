@@ -139,6 +139,11 @@ def test_resolve_is_incremental(seeded: Callable[..., Result]) -> None:
     assert "0 clustered this run" in again
     full = seeded("resolve", "--full").stdout
     assert "0 clustered this run" not in full
+    # Where the time went, step by step, in the order they ran.
+    steps = re.search(r"steps: (.*)", full)
+    assert steps is not None
+    assert [s.split()[0] for s in steps.group(1).split(", ")] == [
+        "works", "read", "cluster", "researchers", "write", "search"]
 
 
 # --- manual overrides on the bundled conference sample ---------------------------------------

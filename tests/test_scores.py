@@ -36,6 +36,7 @@ def test_every_paper_gets_an_ai_score_once(cli: Callable[..., Result], cli_json,
     assert len({value for value, _ in impact.values()}) > papers // 2  # not one constant
     again = cli("score", "--only", "impact").stdout
     assert "AI Score for 0 " in again and f"impact {papers:,}" in again
+    assert re.search(r"steps: works \d+\.\d s, impact \d+\.\d s, search \d+\.\d s", again)  # only those run
     assert scores(db_path, "impact") == impact
 
 
