@@ -146,6 +146,13 @@ def test_score_keeps_the_index_beside_the_database_and_novelty_can_use_it(
     exact = paper_scores(db_path)
     assert len(index) >= len(exact) > 100 and f"indexed {len(index):,}" in out
     assert "indexed 0," in cli("score", "--only", "index").stdout  # nothing changed: nothing added
+    # An index saved with other vectors (float32, before ann.DTYPE was float16) is built again, once.
+    float16 = ann.DTYPE
+    monkeypatch.setattr(ann, "DTYPE", "f32")
+    assert f"indexed {len(index):,}," in cli("score", "--only", "index").stdout
+    monkeypatch.setattr(ann, "DTYPE", float16)
+    assert f"indexed {len(index):,}," in cli("score", "--only", "index").stdout
+    assert "indexed 0," in cli("score", "--only", "index").stdout
 
     # Forced onto the ANN path, novelty comes out as the exact search gave it.
     import paperscope.pipeline.score as stage

@@ -162,6 +162,12 @@ class AnnIndex:
     def __len__(self) -> int:
         return len(self.days)
 
+    @property
+    def dtype(self) -> str:
+        """How the graph stores its vectors: "f16" (``DTYPE``), or "f32" in an index saved
+        before float16 (``score`` rebuilds such an index once)."""
+        return str(self.graph.dtype.name).lower()
+
     # --- building ------------------------------------------------------------------------
 
     def add(

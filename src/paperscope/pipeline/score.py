@@ -254,7 +254,7 @@ def index_store(
     """Bring the published ANN index of this model's vectors up to date (dated papers only):
     a changed index is saved as a new generation and published (see ann.py). The vectors
     are read a window at a time: only the index holds them all."""
-    from paperscope.ann import PARALLEL_FROM, AnnIndex, load_published, publish
+    from paperscope.ann import DTYPE, PARALLEL_FROM, AnnIndex, load_published, publish
 
     if store.artifact_root() is None:
         return
@@ -266,12 +266,12 @@ def index_store(
     wanted = {pid: h for pid, h in hashes.items() if pid in days}
     del hashes
     index = load_published(store, model)
-    if index is not None and index.embedder == model and index.hashes == wanted and all(
-        index.days[pid] == days[pid] for pid in index.days
-    ):
+    if index is not None and (index.embedder != model or index.dtype != DTYPE):
+        index = None  # another model's, or saved with other vectors: built again
+    if index is not None and index.hashes == wanted and all(index.days[pid] == days[pid] for pid in index.days):
         summary.unchanged["index"] = len(index)
         return
-    if index is None or index.embedder != model:
+    if index is None:
         index = AnnIndex(dim or 0, model)
     index.remove([pid for pid in index.days if pid not in wanted])
     todo = {pid for pid, h in wanted.items() if index.hashes.get(pid) != h or index.days.get(pid) != days[pid]}
