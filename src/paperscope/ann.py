@@ -277,8 +277,10 @@ class AnnIndex:
     def _graph_search(self, queries: np.ndarray, count: int) -> list[tuple[np.ndarray, np.ndarray]]:
         matches = self.graph.search(queries, count)  # one query: Matches; several: BatchMatches
         keys = np.atleast_2d(matches.keys).astype(np.int64)
-        # "ip" distance = 1 − cos; float16 vectors can put it a little past ±1
-        sims = np.clip(1.0 - np.atleast_2d(matches.distances), -1.0, 1.0).astype(np.float32)
+        # "ip" distance = 1 − cos; float16 vectors can put it a little past ±1. A query that
+        # found fewer than ``count`` has undefined padding past its count, never read below.
+        with np.errstate(invalid="ignore"):
+            sims = np.clip(1.0 - np.atleast_2d(matches.distances), -1.0, 1.0).astype(np.float32)
         counts = np.atleast_1d(getattr(matches, "counts", len(matches.keys)))
         return [(keys[q, : counts[q]], sims[q, : counts[q]]) for q in range(len(queries))]
 
