@@ -89,8 +89,8 @@ def bench_hnswlib(data: np.ndarray, queries: np.ndarray, truth: np.ndarray, thre
 
 
 def bench_usearch(data: np.ndarray, queries: np.ndarray, truth: np.ndarray, threads: int) -> None:
-    """usearch with its vectors stored as float32, float16 and int8 (the index's memory is
-    mostly the vectors: 1.5 kB a paper in float32)."""
+    """usearch with its vectors stored as float32, float16 and int8, each with its memory
+    a vector (the vectors and the graph)."""
     from usearch.index import Index
 
     for dtype in ("f32", "f16", "i8"):

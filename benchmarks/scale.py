@@ -90,8 +90,9 @@ def run_stage(name: str, command: list[str], env: dict[str, str]) -> dict[str, o
     if proc.returncode != 0:
         raise SystemExit(f"{name} failed ({proc.returncode}):\n{out[-3000:]}")
     lines = [line for line in out.splitlines() if line.strip() and not line.startswith(("\r", " ⠋"))]
-    return {"stage": name, "seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1), "peak_process_mb": round(memory.largest / 2**20),
-            "peak_tree_mb": round(memory.total / 2**20), "output": lines[-4:]}
+    return {"stage": name, "seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1),
+            "peak_process_mb": round(memory.largest / 2**20), "peak_tree_mb": round(memory.total / 2**20),
+            "output": lines[-4:]}
 
 
 def resolution_quality(db: str, truth: Path, env: dict[str, str]) -> dict[str, float]:
@@ -146,8 +147,8 @@ def main() -> None:
     def stage(name: str, command: list[str]) -> dict[str, object]:
         result = run_stage(name, command, env)
         results.append(result)
-        print(f"{name}: {result['seconds']} s ({result['cpu_seconds']} s of CPU), largest process {result['peak_process_mb']} MB,"
-              f" tree {result['peak_tree_mb']} MB | {' / '.join(result['output'])[:600]}", flush=True)
+        print(f"{name}: {result['seconds']} s ({result['cpu_seconds']} s of CPU),"
+              f" largest process {result['peak_process_mb']} MB, tree {result['peak_tree_mb']} MB | {' / '.join(result['output'])[:600]}", flush=True)
         return result
 
     if "ingest" in stages:
