@@ -350,14 +350,17 @@ def index_loads(db: Path) -> str:
     published generation where the code has one (``ann.load_published``)."""
     try:
         from paperscope import ann
-        from paperscope.store import Store
+        from paperscope.store import open_store
 
         models = [m for (m,) in query(db, "SELECT DISTINCT model FROM embeddings")]
         if not models:
             return "no embeddings"
         if hasattr(ann, "load_published"):
-            with Store(db) as store:
+            store = open_store(str(db), read_only=True)
+            try:
                 index = ann.load_published(store, models[0])
+            finally:
+                store.close()
         else:
             index = ann.AnnIndex.load(ann.index_dir(db, models[0]))
         return "missing" if index is None else f"ok ({len(index):,} vectors)"
